@@ -1,0 +1,39 @@
+"""The FastAPI application: routers under /api/v1, OpenAPI at /docs, lifecycle of the runtime."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.bootstrap import Runtime
+from api.routes import customers, tickets
+
+DESCRIPTION = """Event-sourced omnichannel helpdesk core. Every change to a ticket is an immutable
+event; the queue and reports are projections of the event log. Authenticate with
+`Authorization: Bearer <token>` (create one with `deskstream token create`)."""
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """The runtime is built by the caller, so tests and the CLI choose its settings and clock."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(title="deskstream", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = runtime
+    errors.install(app)
+    for module in (tickets, customers):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, object]:
+        """Liveness for load balancers and compose: also says how far the views have read."""
+        return {"status": "ok", "position": runtime.runner.position()}
+
+    return app

@@ -1,0 +1,54 @@
+"""Bearer tokens and roles. Tokens are random secrets; only their SHA-256 is ever stored."""
+
+import hashlib
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from api.bootstrap import Runtime
+from api.errors import ApiError
+from domain.users import User
+from domain.values import Role
+
+STAFF = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
+WRITERS = (*STAFF, Role.SERVICE)
+CUSTOMER_SIDE = (Role.SERVICE, Role.ADMIN)
+HISTORY_READERS = (*STAFF, Role.AUDITOR)
+TRUSTED_CLOCKS = (Role.SERVICE, Role.ADMIN)
+
+
+def new_token() -> str:
+    return "ds_" + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def current_user(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> User:
+    if not authorization:
+        raise ApiError(401, "unauthorized", "Send an 'Authorization: Bearer <token>' header.")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "The Authorization header must be 'Bearer <token>'.")
+    user = runtime.helpdesk.authenticate(hash_token(token.strip()))
+    if user is None:
+        raise ApiError(401, "unauthorized", "The token is unknown or revoked.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(user: User, roles: tuple[Role, ...], action: str) -> None:
+    if user.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise ApiError(403, "forbidden", f"Only {allowed} users may {action}; you are {user.role}.")

@@ -1,0 +1,46 @@
+"""The composition root: builds the application, its read models and their runner."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from api.settings import Settings
+from api.store import event_positions, store_env
+from domain.helpdesk import Helpdesk
+from projections.local_log import LocalLog
+from projections.queue_projection import QueueProjection
+from projections.queue_store import QueueStore
+from projections.runner import Runner
+from projections.sql import Database, open_database
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    helpdesk: Helpdesk
+    queue: QueueStore
+    runner: Runner
+    queue_db: Database
+
+    def start(self) -> None:
+        """Catches the views up before serving, then follows the log in the background."""
+        self.runner.catch_up()
+        if self.settings.run_projections:
+            self.runner.start()
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.queue_db.close()
+        self.helpdesk.close()
+
+
+def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Runtime:
+    helpdesk = Helpdesk(store_env(settings), clock=clock, positions=event_positions)
+    queue_db = open_database(settings.queue_target)
+    queue = QueueStore(queue_db)
+    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue)])
+    return Runtime(settings, helpdesk, queue, runner, queue_db)

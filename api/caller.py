@@ -1,0 +1,94 @@
+"""Who is calling and how: the request-level context every command route needs."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Header
+
+from api.auth import TRUSTED_CLOCKS, CurrentUser, RuntimeDep, require
+from api.bootstrap import Runtime
+from api.errors import ApiError
+from api.models import CommandIn, CommandPublic
+from domain.errors import InvalidValueError, UserNotFoundError
+from domain.helpdesk import CommandResult, Context, TicketAction
+from domain.users import User
+from domain.values import Role
+
+
+@dataclass(frozen=True)
+class Caller:
+    runtime: Runtime
+    user: User
+    if_match: int | None
+    idempotency_key: str | None
+
+    def change(
+        self,
+        ticket_id: UUID,
+        body: CommandIn | None,
+        roles: tuple[Role, ...],
+        what: str,
+        action: TicketAction,
+    ) -> CommandPublic:
+        require(self.user, roles, what)
+        result = self.runtime.helpdesk.change(ticket_id, self.context(body), self.if_match, action)
+        return self.done(result)
+
+    def run(
+        self,
+        body: CommandIn | None,
+        roles: tuple[Role, ...],
+        what: str,
+        use_case: Callable[[Context], CommandResult],
+    ) -> CommandPublic:
+        require(self.user, roles, what)
+        return self.done(use_case(self.context(body)))
+
+    def context(self, body: CommandIn | None) -> Context:
+        """Only adapters and imports may say when something happened, or act for someone else."""
+        occurred_at = body.occurred_at if body else None
+        actor = body.actor if body else None
+        if (occurred_at or actor) and self.user.role not in TRUSTED_CLOCKS:
+            raise ApiError(403, "forbidden", "Only service and admin tokens may set occurred_at or actor.")
+        if actor:
+            self.existing_user(actor)
+        return Context(
+            actor=actor or self.user.name,
+            occurred_at=occurred_at.astimezone(UTC) if occurred_at else None,
+            request_id=self.idempotency_key,
+        )
+
+    def existing_user(self, name: str) -> User:
+        try:
+            return self.runtime.helpdesk.user(name)
+        except UserNotFoundError as exc:
+            raise InvalidValueError(str(exc)) from None
+
+    def done(self, result: CommandResult) -> CommandPublic:
+        self.runtime.runner.wake()
+        return CommandPublic(id=result.id, version=result.version, position=result.position)
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """Accepts `3`, `"3"` and `W/"3"`: clients often echo an ETag as they got it."""
+    if value is None:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise ApiError(400, "invalid_if_match", f"If-Match must be a ticket version number; got {value!r}.")
+    return int(text)
+
+
+def get_caller(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Caller:
+    return Caller(runtime, user, parse_if_match(if_match), idempotency_key or None)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -1,0 +1,162 @@
+"""The `deskstream` command: serve the API, manage tokens, inspect tickets, rebuild projections."""
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from api.auth import hash_token, new_token
+from api.bootstrap import Runtime, build
+from api.settings import Settings
+from domain.errors import DomainError
+from domain.values import Role
+from projections.records import record_from_event
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env(data_dir=args.data, **extra_overrides(args))
+    try:
+        return int(args.handler(settings, args) or 0)
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="deskstream", description=__doc__)
+    p.add_argument("--data", type=Path, help="data directory (env DESKSTREAM_DATA, default ./data)")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    serve_p = sub.add_parser("serve", help="serve the HTTP API (OpenAPI at /docs)")
+    serve_p.add_argument("--host")
+    serve_p.add_argument("--port", type=int)
+    serve_p.set_defaults(handler=serve)
+
+    token_p = sub.add_parser("token", help="API tokens").add_subparsers(required=True, metavar="ACTION")
+    create_p = token_p.add_parser("create", help="create a user (or change its role) and print a new token")
+    create_p.add_argument("--name", required=True)
+    create_p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create_p.set_defaults(handler=create_token)
+
+    ticket_p = sub.add_parser("ticket", help="inspect tickets").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    show_p = ticket_p.add_parser("show", help="current state of a ticket")
+    show_p.add_argument("id", type=UUID)
+    show_p.set_defaults(handler=show_ticket)
+    history_p = ticket_p.add_parser("history", help="a ticket's full history as a timeline")
+    history_p.add_argument("id", type=UUID)
+    history_p.set_defaults(handler=ticket_history)
+
+    replay_p = sub.add_parser("replay", help="rebuild every projection from the event log")
+    replay_p.set_defaults(handler=replay)
+    return p
+
+
+def extra_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {"host": getattr(args, "host", None), "port": getattr(args, "port", None)}
+
+
+def with_runtime(settings: Settings, work: Callable[[Runtime], int]) -> int:
+    runtime = build(settings)
+    try:
+        return work(runtime)
+    finally:
+        runtime.close()
+
+
+def serve(settings: Settings, _: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(build(settings))
+    print(f"deskstream: data in {settings.postgres_url or settings.data_dir.resolve()}", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def create_token(settings: Settings, args: argparse.Namespace) -> int:
+    def work(runtime: Runtime) -> int:
+        token = new_token()
+        runtime.helpdesk.register_user(args.name, args.role)
+        runtime.helpdesk.issue_token(hash_token(token), args.name)
+        print(token)
+        return 0
+
+    return with_runtime(settings, work)
+
+
+def show_ticket(settings: Settings, args: argparse.Namespace) -> int:
+    def work(runtime: Runtime) -> int:
+        t = runtime.helpdesk.ticket(args.id)
+        customer = runtime.helpdesk.customer(t.customer_id)
+        rows = [
+            ("ticket", str(t.id)),
+            ("status", t.status + (f" ({t.resolution})" if t.resolution else "")),
+            ("channel", t.channel),
+            ("customer", f"{customer.name} ({', '.join(customer.identities)})"),
+            ("subject", t.subject or "-"),
+            ("assignee", t.assignee or "unassigned"),
+            ("type / priority", f"{t.type or '-'} / {t.priority}"),
+            ("tags", ", ".join(t.tags) or "-"),
+            ("opened", t.opened_at.isoformat()),
+            ("waiting since", t.waiting_since.isoformat() if t.waiting_since else "answered"),
+            ("version", str(t.version)),
+        ]
+        for label, value in rows:
+            print(f"{label:>16}: {value}")
+        return 0
+
+    return with_runtime(settings, work)
+
+
+def ticket_history(settings: Settings, args: argparse.Namespace) -> int:
+    def work(runtime: Runtime) -> int:
+        positions = runtime.helpdesk.positions(args.id)
+        for event in runtime.helpdesk.history(args.id):
+            record = record_from_event(positions[event.originator_version], event)
+            when = record.occurred_at.strftime("%Y-%m-%d %H:%M:%S")
+            details = "  ".join(f"{k}={v!r}" for k, v in record.data.items() if v not in (None, [], ""))
+            print(f"{when}  #{record.version:<3} {record.type:<24} {record.actor:<16} {details}")
+        return 0
+
+    return with_runtime(settings, work)
+
+
+def replay(settings: Settings, _: argparse.Namespace) -> int:
+    def work(runtime: Runtime) -> int:
+        total = runtime.runner.source.head()
+        started = time.perf_counter()
+        bar = ProgressBar(total)
+        count = runtime.runner.rebuild(progress=bar.update)
+        bar.finish(count, time.perf_counter() - started)
+        return 0
+
+    return with_runtime(settings, work)
+
+
+class ProgressBar:
+    """A plain text bar on stderr: log positions can have gaps, so it reports events read too."""
+
+    def __init__(self, total: int, width: int = 30) -> None:
+        self.total, self.width = max(total, 1), width
+
+    def update(self, done: int) -> None:
+        share = min(done / self.total, 1.0)
+        filled = int(share * self.width)
+        bar = "#" * filled + "-" * (self.width - filled)
+        print(f"\rreplay [{bar}] {share:6.1%}  {done:,} events", end="", file=sys.stderr, flush=True)
+
+    def finish(self, count: int, seconds: float) -> None:
+        self.update(self.total)
+        rate = count / seconds if seconds > 0 else 0.0
+        print(f"\nreplayed {count:,} events in {seconds:.1f} s ({rate:,.0f} events/s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Request and response bodies: `…In` is what a client sends, `…Public` what it gets back."""
+
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Text = Field(min_length=1, max_length=100_000)
+ChannelName = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$", description="e.g. vk, telegram, email")
+ShortText = Field(default=None, max_length=2000)
+
+
+class CommandIn(BaseModel):
+    """`occurred_at` and `actor` are for service and admin tokens only (adapters, imports)."""
+
+    model_config = ConfigDict(extra="forbid")
+    occurred_at: AwareDatetime | None = Field(default=None, description="When it happened (service/admin)")
+    actor: str | None = Field(default=None, max_length=64, description="Act as this user (service/admin)")
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(default="", max_length=200)
+    handle: str = Field(min_length=1, max_length=320, description="The customer's id on the channel")
+
+
+class TicketOpenIn(CommandIn):
+    channel: str = ChannelName
+    customer: CustomerIn
+    subject: str | None = Field(default=None, max_length=500)
+    text: str = Text
+    external_id: str | None = Field(default=None, max_length=200, description="Provider message id")
+
+
+class MessageIn(CommandIn):
+    text: str = Text
+    external_id: str | None = Field(default=None, max_length=200)
+
+
+class TextIn(CommandIn):
+    text: str = Text
+
+
+class AssignIn(CommandIn):
+    assignee: str = Field(min_length=1, max_length=64)
+    comment: str | None = ShortText
+
+
+class TagsIn(CommandIn):
+    add: list[str] = Field(default_factory=list, max_length=50)
+    remove: list[str] = Field(default_factory=list, max_length=50)
+
+
+class TypeIn(CommandIn):
+    type: Literal["question", "problem", "incident"]
+
+
+class PriorityIn(CommandIn):
+    priority: Literal["low", "normal", "high", "urgent"]
+
+
+class PauseIn(CommandIn):
+    reason: Literal["waiting_customer", "waiting_department"]
+    department: str | None = Field(default=None, max_length=200)
+
+
+class ResolveIn(CommandIn):
+    resolution: Literal["solved", "spam", "no_reply_needed", "duplicate"]
+
+
+class RatingIn(CommandIn):
+    score: Literal["like", "dislike"]
+    comment: str | None = ShortText
+
+
+class MergeIn(CommandIn):
+    into: UUID
+
+
+class CommandPublic(BaseModel):
+    id: UUID
+    version: int
+    position: int
+
+
+class EventPublic(BaseModel):
+    position: int
+    version: int
+    type: str
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    actor: str
+    data: dict[str, Any]
+
+
+class EventsPublic(BaseModel):
+    data: list[EventPublic]
+    count: int
+
+
+class TicketsPublic(BaseModel):
+    data: list[dict[str, Any]]
+    count: int
+    position: int = Field(description="Log position the queue view had reached")

@@ -1,0 +1,208 @@
+"""Tickets: open, act on, list (the queue view), read the current state and the full history."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from api.auth import CUSTOMER_SIDE, HISTORY_READERS, WRITERS, CurrentUser, RuntimeDep, require
+from api.caller import CallerDep
+from api.models import (
+    AssignIn,
+    CommandIn,
+    CommandPublic,
+    EventsPublic,
+    MergeIn,
+    MessageIn,
+    PauseIn,
+    PriorityIn,
+    RatingIn,
+    ResolveIn,
+    TagsIn,
+    TextIn,
+    TicketOpenIn,
+    TicketsPublic,
+    TypeIn,
+)
+from api.views import event_public, ticket_detail
+from domain.values import Role
+from projections.queue_store import QueueFilter
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+Status = Literal["open", "paused", "resolved", "merged"]
+
+
+@router.post("", status_code=201)
+def open_ticket(body: TicketOpenIn, caller: CallerDep) -> CommandPublic:
+    """Open a ticket for a customer's first message on a channel."""
+    return caller.run(
+        body,
+        WRITERS,
+        "open tickets",
+        lambda ctx: caller.runtime.helpdesk.open_ticket(
+            body.channel,
+            body.customer.name,
+            body.customer.handle,
+            body.subject,
+            body.text,
+            body.external_id,
+            ctx,
+        ),
+    )
+
+
+@router.post("/{ticket_id}/messages")
+def receive_message(ticket_id: UUID, body: MessageIn, caller: CallerDep) -> CommandPublic:
+    """Record a customer's message; it resumes a paused ticket and reopens a resolved one."""
+    return caller.run(
+        body,
+        CUSTOMER_SIDE,
+        "record customer messages",
+        lambda ctx: caller.runtime.helpdesk.receive_message(ticket_id, body.text, body.external_id, ctx),
+    )
+
+
+@router.post("/{ticket_id}/replies")
+def reply(ticket_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
+    """Reply to the customer."""
+    return caller.change(ticket_id, body, WRITERS, "reply", lambda t, s: t.reply(body.text, s))
+
+
+@router.post("/{ticket_id}/notes")
+def add_note(ticket_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
+    """Leave an internal comment the customer never sees."""
+    return caller.change(ticket_id, body, WRITERS, "add notes", lambda t, s: t.add_note(body.text, s))
+
+
+@router.post("/{ticket_id}/assign")
+def assign(ticket_id: UUID, body: AssignIn, caller: CallerDep) -> CommandPublic:
+    """Assign or reassign the ticket to a user, with an optional comment for them."""
+    caller.existing_user(body.assignee)
+    return caller.change(
+        ticket_id, body, WRITERS, "assign tickets", lambda t, s: t.assign(body.assignee, body.comment, s)
+    )
+
+
+@router.post("/{ticket_id}/tags")
+def change_tags(ticket_id: UUID, body: TagsIn, caller: CallerDep) -> CommandPublic:
+    """Add and remove tags."""
+    return caller.change(
+        ticket_id, body, WRITERS, "tag tickets", lambda t, s: t.change_tags(body.add, body.remove, s)
+    )
+
+
+@router.post("/{ticket_id}/type")
+def set_type(ticket_id: UUID, body: TypeIn, caller: CallerDep) -> CommandPublic:
+    """Classify the ticket as a question, problem or incident."""
+    return caller.change(ticket_id, body, WRITERS, "set the type", lambda t, s: t.set_type(body.type, s))
+
+
+@router.post("/{ticket_id}/priority")
+def set_priority(ticket_id: UUID, body: PriorityIn, caller: CallerDep) -> CommandPublic:
+    """Set the priority."""
+    return caller.change(
+        ticket_id, body, WRITERS, "set the priority", lambda t, s: t.set_priority(body.priority, s)
+    )
+
+
+@router.post("/{ticket_id}/pause")
+def pause(ticket_id: UUID, body: PauseIn, caller: CallerDep) -> CommandPublic:
+    """Pause while waiting for the customer or another department; paused time is not counted."""
+    return caller.change(
+        ticket_id, body, WRITERS, "pause tickets", lambda t, s: t.pause(body.reason, body.department, s)
+    )
+
+
+@router.post("/{ticket_id}/resume")
+def resume(ticket_id: UUID, caller: CallerDep, body: CommandIn | None = None) -> CommandPublic:
+    """Resume a paused ticket."""
+    return caller.change(ticket_id, body, WRITERS, "resume tickets", lambda t, s: t.resume(s))
+
+
+@router.post("/{ticket_id}/resolve")
+def resolve(ticket_id: UUID, body: ResolveIn, caller: CallerDep) -> CommandPublic:
+    """Resolve: solved, spam, no reply needed, or duplicate."""
+    return caller.change(
+        ticket_id, body, WRITERS, "resolve tickets", lambda t, s: t.resolve(body.resolution, s)
+    )
+
+
+@router.post("/{ticket_id}/reopen")
+def reopen(ticket_id: UUID, caller: CallerDep, body: CommandIn | None = None) -> CommandPublic:
+    """Reopen a resolved ticket."""
+    return caller.change(ticket_id, body, WRITERS, "reopen tickets", lambda t, s: t.reopen(s))
+
+
+@router.post("/{ticket_id}/rating")
+def rate(ticket_id: UUID, body: RatingIn, caller: CallerDep) -> CommandPublic:
+    """Record the customer's like or dislike after a resolution (one per resolution)."""
+    return caller.change(
+        ticket_id, body, CUSTOMER_SIDE, "record ratings", lambda t, s: t.rate(body.score, body.comment, s)
+    )
+
+
+@router.post("/{ticket_id}/merge")
+def merge(ticket_id: UUID, body: MergeIn, caller: CallerDep) -> CommandPublic:
+    """Merge this ticket into another; both record it, and this one leaves every queue."""
+    return caller.run(
+        body,
+        WRITERS,
+        "merge tickets",
+        lambda ctx: caller.runtime.helpdesk.merge(ticket_id, body.into, ctx, caller.if_match),
+    )
+
+
+@router.get("")
+def list_tickets(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    status: Annotated[list[Status], Query()] = [],  # noqa: B006 - FastAPI copies defaults
+    channel: Annotated[list[str], Query()] = [],  # noqa: B006
+    assignee: str | None = None,
+    unassigned: bool = False,
+    tag: Annotated[list[str], Query()] = [],  # noqa: B006
+    type: Literal["question", "problem", "incident"] | None = None,
+    priority: Literal["low", "normal", "high", "urgent"] | None = None,
+    customer: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> TicketsPublic:
+    """The queue, longest-waiting customer first; filters combine with AND."""
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    filters = QueueFilter(
+        status=status,
+        channel=channel,
+        assignee=assignee,
+        unassigned=unassigned,
+        tag=[t.strip().lower() for t in tag],
+        type=type,
+        priority=priority,
+        customer_id=str(customer) if customer else None,
+    )
+    rows, count = runtime.queue.query(filters, limit, offset)
+    return TicketsPublic(data=rows, count=count, position=runtime.runner.position())
+
+
+@router.get("/{ticket_id}")
+def get_ticket(
+    ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: AwareDatetime | None = None
+) -> dict[str, Any]:
+    """The ticket's current state and conversation; `as_of` gives it as recorded at that time."""
+    helpdesk = runtime.helpdesk
+    ticket = helpdesk.ticket_as_of(ticket_id, as_of) if as_of else helpdesk.ticket(ticket_id)
+    events = [e for e in helpdesk.history(ticket_id) if e.originator_version <= ticket.version]
+    customer = helpdesk.customer(ticket.customer_id)
+    return ticket_detail(ticket, events, customer, include_notes=user.role != Role.SERVICE)
+
+
+@router.get("/{ticket_id}/events")
+def get_events(ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser) -> EventsPublic:
+    """Every event of the ticket, in order: what happened, when, recorded when, by whom."""
+    require(user, HISTORY_READERS, "read ticket history")
+    events = runtime.helpdesk.history(ticket_id)
+    positions = runtime.helpdesk.positions(ticket_id)
+    data = [event_public(positions[e.originator_version], e) for e in events]
+    return EventsPublic(data=data, count=len(data))

@@ -1,0 +1,34 @@
+"""One settings object, read from the environment and overridable from the CLI."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    postgres_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    run_projections: bool = True
+    min_position_timeout: float = 5.0
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {
+            "data_dir": Path(env.get("DESKSTREAM_DATA", "data")),
+            "postgres_url": env.get("DESKSTREAM_POSTGRES_URL") or None,
+            "host": env.get("DESKSTREAM_HOST", "127.0.0.1"),
+            "port": int(env.get("DESKSTREAM_PORT", "8000")),
+            "run_projections": env.get("DESKSTREAM_PROJECTIONS", "on") != "off",
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def queue_target(self) -> str | Path:
+        """The queue view lives with the event store: PostgreSQL, or a SQLite file beside it."""
+        return self.postgres_url or self.data_dir / "queue.sqlite"

@@ -1,0 +1,62 @@
+"""The event store's configuration, and the one query the library does not offer."""
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+from eventsourcing.persistence import Recorder
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+from psycopg import sql
+
+from api.settings import Settings
+
+CACHE_SIZE = "20000"
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """eventsourcing's environment for SQLite (embedded) or PostgreSQL (scaled)."""
+    common = {"AGGREGATE_CACHE_MAXSIZE": CACHE_SIZE, **settings.extra_env}
+    if settings.postgres_url:
+        return {**postgres_env(settings.postgres_url), **common}
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = Path(settings.data_dir) / "events.sqlite"
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "30",
+        **common,
+    }
+
+
+def postgres_env(url: str) -> dict[str, str]:
+    parts = urlparse(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+    }
+
+
+def event_positions(recorder: Recorder, aggregate_id: UUID) -> dict[int, int]:
+    """{version: log position} of one aggregate's events, for audits and idempotent replies."""
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        statement = (
+            f"SELECT originator_version, rowid FROM {recorder.events_table_name} WHERE originator_id = ?"
+        )
+        with recorder.datastore.transaction(commit=False) as cur:
+            cur.execute(statement, (aggregate_id.hex,))
+            return {row[0]: row[1] for row in cur.fetchall()}
+    if isinstance(recorder, PostgresAggregateRecorder):
+        schema = recorder.datastore.schema
+        table = sql.Identifier(*([schema] if schema else []), recorder.events_table_name)
+        query = sql.SQL("SELECT originator_version, notification_id FROM {} WHERE originator_id = %s").format(
+            table
+        )
+        with recorder.datastore.transaction(commit=False) as cur:
+            cur.execute(query, (aggregate_id,))
+            return {row["originator_version"]: row["notification_id"] for row in cur.fetchall()}
+    raise TypeError(f"No position lookup for {type(recorder).__name__}")

@@ -1,0 +1,89 @@
+"""Domain errors: each names what went wrong, so the API can map a class to one HTTP status.
+
+`ConflictError` subclasses mean "the request is well-formed but the ticket's current state
+forbids it" (409); `InvalidCommandError` subclasses mean "the request itself is wrong" (422).
+"""
+
+
+class DomainError(Exception):
+    """Base of every error a command can raise; the message is a sentence for a person."""
+
+    code = "domain_error"
+
+
+class ConflictError(DomainError):
+    code = "conflict"
+
+
+class InvalidCommandError(DomainError):
+    code = "invalid_command"
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+
+
+class TicketNotFoundError(NotFoundError):
+    code = "ticket_not_found"
+
+
+class CustomerNotFoundError(NotFoundError):
+    code = "customer_not_found"
+
+
+class UserNotFoundError(NotFoundError):
+    code = "user_not_found"
+
+
+class TicketClosedError(ConflictError):
+    code = "ticket_resolved"
+
+
+class TicketMergedError(ConflictError):
+    code = "ticket_merged"
+
+
+class TicketNotPausableError(ConflictError):
+    code = "ticket_not_pausable"
+
+
+class TicketNotPausedError(ConflictError):
+    code = "ticket_not_paused"
+
+
+class TicketNotResolvedError(ConflictError):
+    code = "ticket_not_resolved"
+
+
+class AlreadyRatedError(ConflictError):
+    code = "already_rated"
+
+
+class InvalidMergeError(ConflictError):
+    code = "invalid_merge"
+
+
+class VersionConflictError(ConflictError):
+    """The caller's If-Match version is not the ticket's current version."""
+
+    code = "version_conflict"
+
+
+class TimeTravelError(InvalidCommandError):
+    """An `occurred_at` earlier than the ticket's last event would corrupt every duration."""
+
+    code = "occurred_at_before_last_event"
+
+
+class EmptyTextError(InvalidCommandError):
+    code = "empty_text"
+
+
+class InvalidValueError(InvalidCommandError):
+    code = "invalid_value"
+
+
+class ForbiddenError(DomainError):
+    """The acting user's role may not do this (e.g. an auditor writing)."""
+
+    code = "forbidden"

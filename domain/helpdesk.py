@@ -1,0 +1,293 @@
+"""Use cases: load an aggregate, call one command, save, return version and log position.
+
+The application never reads a clock of its own: `clock` is injected by the composition root.
+Commands either append all their events atomically or raise a DomainError.
+"""
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, Recorder
+
+from domain.customer import Customer, identity
+from domain.errors import (
+    CustomerNotFoundError,
+    InvalidValueError,
+    TicketNotFoundError,
+    UserNotFoundError,
+    VersionConflictError,
+)
+from domain.stamp import Stamp
+from domain.ticket import Ticket
+from domain.users import ApiToken, User
+
+TICKET_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/ticket")
+SAVE_ATTEMPTS = 8
+LOCK_STRIPES = 256
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class PositionLookup(Protocol):
+    """Finds the log positions of one aggregate's events: {version: position}."""
+
+    def __call__(self, recorder: Recorder, aggregate_id: UUID) -> dict[int, int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    id: UUID
+    version: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who asks, and (for imports and channel adapters only) when it happened."""
+
+    actor: str
+    occurred_at: datetime | None = None
+    request_id: str | None = None
+
+
+TicketAction = Callable[[Ticket, Stamp], None]
+
+
+class Helpdesk(Application[UUID]):
+    name = "deskstream"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        clock: Callable[[], datetime],
+        positions: PositionLookup,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self._positions = positions
+        self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    @contextmanager
+    def _writing(self, *aggregate_ids: UUID) -> Iterator[None]:
+        """Serialises writers of one aggregate inside this process, so only other processes race."""
+        stripes = sorted({aggregate_id.int % LOCK_STRIPES for aggregate_id in aggregate_ids})
+        for index in stripes:
+            self._stripes[index].acquire()
+        try:
+            yield
+        finally:
+            for index in reversed(stripes):
+                self._stripes[index].release()
+
+    def open_ticket(
+        self,
+        channel: str,
+        customer_name: str,
+        customer_handle: str,
+        subject: str | None,
+        text: str,
+        external_id: str | None,
+        ctx: Context,
+    ) -> CommandResult:
+        """A retry (same external id or Idempotency-Key) finds the ticket it opened before."""
+        ticket_id = new_ticket_id(channel, external_id, ctx)
+        first_identity = identity(channel, customer_handle)
+        for _ in range(SAVE_ATTEMPTS):
+            existing = self._find(ticket_id)
+            if existing is not None:
+                return self.result_at(ticket_id, 1)
+            stamp = self._stamp(None, ctx)
+            customer = self._find(Customer.create_id(first_identity))
+            new = [] if customer else [Customer.register(customer_name, first_identity, stamp)]
+            customer_id = Customer.create_id(first_identity)
+            ticket = Ticket.open(ticket_id, channel, customer_id, subject, text, external_id, stamp)
+            try:
+                recordings = self.save(*new, ticket)
+            except IntegrityError:
+                continue
+            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
+        raise VersionConflictError("The ticket could not be opened; please retry.")
+
+    def receive_message(
+        self, ticket_id: UUID, text: str, external_id: str | None, ctx: Context
+    ) -> CommandResult:
+        if external_id and not ctx.request_id:
+            ctx = Context(ctx.actor, ctx.occurred_at, f"message:{external_id}")
+        return self.change(ticket_id, ctx, None, lambda t, s: t.receive_message(text, external_id, s))
+
+    def merge(self, source_id: UUID, target_id: UUID, ctx: Context, expected: int | None) -> CommandResult:
+        with self._writing(source_id, target_id):
+            return self._merge(source_id, target_id, ctx, expected)
+
+    def _merge(self, source_id: UUID, target_id: UUID, ctx: Context, expected: int | None) -> CommandResult:
+        for attempt in range(SAVE_ATTEMPTS):
+            source, target = self.ticket(source_id), self.ticket(target_id)
+            replayed = self._replayed(source, ctx)
+            if replayed is not None:
+                return replayed
+            check_version(source, expected)
+            source.merge_into(target, self._stamp(max_time(source, target), ctx))
+            try:
+                self.save(source, target)
+            except IntegrityError:
+                if expected is not None:
+                    raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
+                back_off(attempt)
+                continue
+            return self.result_at(source.id, source.version)
+        raise VersionConflictError("The tickets are busy; please retry.")
+
+    def change(
+        self, ticket_id: UUID, ctx: Context, expected: int | None, action: TicketAction
+    ) -> CommandResult:
+        """Without If-Match a lost race is retried on fresh state; with it, it is a conflict."""
+        with self._writing(ticket_id):
+            return self._change(ticket_id, ctx, expected, action)
+
+    def _change(
+        self, ticket_id: UUID, ctx: Context, expected: int | None, action: TicketAction
+    ) -> CommandResult:
+        for attempt in range(SAVE_ATTEMPTS):
+            ticket = self.ticket(ticket_id)
+            replayed = self._replayed(ticket, ctx)
+            if replayed is not None:
+                return replayed
+            check_version(ticket, expected)
+            before = ticket.version
+            action(ticket, self._stamp(ticket.last_occurred_at, ctx))
+            if ticket.version == before:
+                return self.result_at(ticket.id, before)
+            try:
+                recordings = self.save(ticket)
+            except IntegrityError:
+                if expected is not None:
+                    raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
+                back_off(attempt)
+                continue
+            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
+        raise VersionConflictError("The ticket is busy; please retry.")
+
+    def add_customer_note(self, customer_id: UUID, text: str, ctx: Context) -> CommandResult:
+        with self._writing(customer_id):
+            for attempt in range(SAVE_ATTEMPTS):
+                customer = self.customer(customer_id)
+                customer.add_note(text, self._stamp(None, ctx))
+                try:
+                    recordings = self.save(customer)
+                except IntegrityError:
+                    back_off(attempt)
+                    continue
+                return CommandResult(customer.id, customer.version, recordings[-1].notification.id)
+        raise VersionConflictError("The customer is busy; please retry.")
+
+    def ticket(self, ticket_id: UUID) -> Ticket:
+        found = self._find(ticket_id)
+        if not isinstance(found, Ticket):
+            raise TicketNotFoundError(f"There is no ticket {ticket_id}.")
+        return found
+
+    def ticket_as_of(self, ticket_id: UUID, as_of: datetime) -> Ticket:
+        """The ticket as the store had recorded it at `as_of`."""
+        versions = [e.originator_version for e in self.history(ticket_id) if e.timestamp <= as_of]
+        if not versions:
+            raise TicketNotFoundError(f"Ticket {ticket_id} had not been opened by {as_of.isoformat()}.")
+        return self.repository.get(ticket_id, version=max(versions))
+
+    def history(self, aggregate_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        events = list(self.events.get(aggregate_id))
+        if not events:
+            raise TicketNotFoundError(f"There is no ticket {aggregate_id}.")
+        return events
+
+    def positions(self, aggregate_id: UUID) -> dict[int, int]:
+        return self._positions(self.recorder, aggregate_id)
+
+    def customer(self, customer_id: UUID) -> Customer:
+        found = self._find(customer_id)
+        if not isinstance(found, Customer):
+            raise CustomerNotFoundError(f"There is no customer {customer_id}.")
+        return found
+
+    def register_user(self, name: str, role: str) -> User:
+        """Registers a new user, or changes an existing one's role."""
+        user = self._find(User.create_id(name))
+        if isinstance(user, User):
+            user.change_role(role, self.clock())
+        else:
+            user = User.register(name, role, self.clock())
+        self.save(user)
+        return user
+
+    def issue_token(self, token_hash: str, user_name: str) -> None:
+        self.user(user_name)
+        self.save(ApiToken.issue(token_hash, user_name, self.clock()))
+
+    def authenticate(self, token_hash: str) -> User | None:
+        token = self._find(ApiToken.create_id(token_hash))
+        if not isinstance(token, ApiToken) or token.revoked:
+            return None
+        return self.user(token.user_name)
+
+    def user(self, name: str) -> User:
+        user = self._find(User.create_id(name))
+        if not isinstance(user, User):
+            raise UserNotFoundError(f"There is no user named {name!r}.")
+        return user
+
+    def result_at(self, aggregate_id: UUID, version: int) -> CommandResult:
+        return CommandResult(aggregate_id, version, self.positions(aggregate_id)[version])
+
+    def _replayed(self, ticket: Ticket, ctx: Context) -> CommandResult | None:
+        if ctx.request_id is None or ctx.request_id not in ticket.request_versions:
+            return None
+        return self.result_at(ticket.id, ticket.request_versions[ctx.request_id])
+
+    def _find(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _stamp(self, last: datetime | None, ctx: Context) -> Stamp:
+        """Server-stamped times never run backwards within a ticket, even if clocks differ."""
+        now = self.clock()
+        occurred = ctx.occurred_at
+        if occurred is None:
+            occurred = now if last is None else max(now, last)
+        elif occurred > now + FUTURE_TOLERANCE:
+            raise InvalidValueError(f"occurred_at {occurred.isoformat()} is in the future.")
+        return Stamp(occurred, now, ctx.actor, ctx.request_id)
+
+
+def new_ticket_id(channel: str, external_id: str | None, ctx: Context) -> UUID:
+    """Deterministic when the request can be retried, so the retry lands on the same ticket."""
+    if external_id:
+        return uuid5(TICKET_NAMESPACE, f"external:{channel}:{external_id}")
+    if ctx.request_id:
+        return uuid5(TICKET_NAMESPACE, f"request:{ctx.actor}:{ctx.request_id}")
+    return uuid4()
+
+
+def back_off(attempt: int) -> None:
+    """Jittered, so writers in other processes that collided do not collide again in step."""
+    time.sleep(random.uniform(0, 0.002 * 2**attempt))
+
+
+def check_version(aggregate: Aggregate, expected: int | None) -> None:
+    if expected is not None and aggregate.version != expected:
+        raise VersionConflictError(
+            f"The ticket is at version {aggregate.version}, not {expected}; reload it."
+        )
+
+
+def max_time(*tickets: Ticket) -> datetime:
+    return max(t.last_occurred_at for t in tickets)

@@ -1,0 +1,383 @@
+"""The Ticket aggregate: one customer conversation and everything done about it."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import (
+    AlreadyRatedError,
+    EmptyTextError,
+    InvalidMergeError,
+    InvalidValueError,
+    TicketClosedError,
+    TicketMergedError,
+    TicketNotPausableError,
+    TicketNotPausedError,
+    TicketNotResolvedError,
+    TimeTravelError,
+)
+from domain.stamp import Stamp
+from domain.values import (
+    PauseReason,
+    Priority,
+    ReopenReason,
+    Resolution,
+    ResumeReason,
+    Score,
+    Status,
+    TicketType,
+)
+
+MAX_TEXT = 100_000
+MAX_TAG = 64
+
+
+class Ticket(Aggregate):
+    """State is rebuilt from events only; command methods guard, then record a past-tense fact."""
+
+    class Event(Aggregate.Event):
+        occurred_at: datetime
+        actor: str
+        request_id: str | None
+
+        def apply(self, ticket: "Ticket") -> None:
+            ticket.last_occurred_at = self.occurred_at
+            if self.request_id is not None:
+                ticket.request_versions[self.request_id] = self.originator_version
+            self.update(ticket)
+
+        def update(self, ticket: "Ticket") -> None:
+            """Each event's own effect on the ticket; the default changes nothing else."""
+
+    class TicketOpened(Event, Aggregate.Created):
+        channel: str
+        customer_id: UUID
+        subject: str | None
+        text: str
+        external_id: str | None
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.channel = self.channel
+            ticket.customer_id = self.customer_id
+            ticket.subject = self.subject
+            ticket.opened_at = self.occurred_at
+            ticket.status = Status.OPEN
+            ticket.assignee = None
+            ticket.tags = ()
+            ticket.type = None
+            ticket.priority = Priority.NORMAL
+            ticket.resolution = None
+            ticket.resolutions = 0
+            ticket.ratings = 0
+            ticket.waiting_since = self.occurred_at
+            ticket.pause_reason = None
+            ticket.merged_into = None
+            ticket.merged_from = ()
+
+    class CustomerMessageReceived(Event):
+        text: str
+        external_id: str | None
+
+        def update(self, ticket: "Ticket") -> None:
+            if ticket.waiting_since is None:
+                ticket.waiting_since = self.occurred_at
+
+    class ReplySent(Event):
+        text: str
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.waiting_since = None
+
+    class NoteAdded(Event):
+        text: str
+
+    class TagsChanged(Event):
+        added: list[str]
+        removed: list[str]
+
+        def update(self, ticket: "Ticket") -> None:
+            tags = (set(ticket.tags) | set(self.added)) - set(self.removed)
+            ticket.tags = tuple(sorted(tags))
+
+    class TypeSet(Event):
+        type: str
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.type = self.type
+
+    class PrioritySet(Event):
+        priority: str
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.priority = self.priority
+
+    class Assigned(Event):
+        assignee: str
+        comment: str | None
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.assignee = self.assignee
+
+    class Paused(Event):
+        reason: str
+        department: str | None
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.status = Status.PAUSED
+            ticket.pause_reason = self.reason
+
+    class Resumed(Event):
+        reason: str
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.status = Status.OPEN
+            ticket.pause_reason = None
+
+    class Resolved(Event):
+        resolution: str
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.status = Status.RESOLVED
+            ticket.resolution = self.resolution
+            ticket.resolutions += 1
+            ticket.pause_reason = None
+            ticket.waiting_since = None
+
+    class Reopened(Event):
+        reason: str
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.status = Status.OPEN
+            ticket.resolution = None
+
+    class Rated(Event):
+        score: str
+        comment: str | None
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.ratings += 1
+
+    class MergedInto(Event):
+        target_id: UUID
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.status = Status.MERGED
+            ticket.merged_into = self.target_id
+            ticket.waiting_since = None
+            ticket.pause_reason = None
+
+    class MergeReceived(Event):
+        source_id: UUID
+
+        def update(self, ticket: "Ticket") -> None:
+            ticket.merged_from = (*ticket.merged_from, self.source_id)
+
+    # Declared for type checkers; every one is set by TicketOpened.
+    channel: str
+    customer_id: UUID
+    subject: str | None
+    opened_at: datetime
+    status: str
+    assignee: str | None
+    tags: tuple[str, ...]
+    type: str | None
+    priority: str
+    resolution: str | None
+    resolutions: int
+    ratings: int
+    waiting_since: datetime | None
+    pause_reason: str | None
+    merged_into: UUID | None
+    merged_from: tuple[UUID, ...]
+    last_occurred_at: datetime
+    request_versions: dict[str, int]
+
+    def __init__(self) -> None:
+        self.request_versions = {}
+
+    @classmethod
+    def open(
+        cls,
+        ticket_id: UUID,
+        channel: str,
+        customer_id: UUID,
+        subject: str | None,
+        text: str,
+        external_id: str | None,
+        stamp: Stamp,
+    ) -> "Ticket":
+        check_text(text)
+        return cls._create(
+            cls.TicketOpened,
+            id=ticket_id,
+            channel=channel,
+            customer_id=customer_id,
+            subject=subject,
+            text=text,
+            external_id=external_id,
+            **event_stamp(stamp),
+        )
+
+    def receive_message(self, text: str, external_id: str | None, stamp: Stamp) -> None:
+        """A customer's message also wakes a paused ticket and reopens a resolved one."""
+        self.check_not_merged()
+        check_text(text)
+        if self.status == Status.RESOLVED:
+            self._record(self.Reopened, stamp, reason=ReopenReason.CUSTOMER_REPLIED.value)
+        elif self.status == Status.PAUSED:
+            self._record(self.Resumed, stamp, reason=ResumeReason.CUSTOMER_REPLIED.value)
+        self._record(self.CustomerMessageReceived, stamp, text=text, external_id=external_id)
+
+    def reply(self, text: str, stamp: Stamp) -> None:
+        self.check_workable()
+        check_text(text)
+        self._record(self.ReplySent, stamp, text=text)
+
+    def add_note(self, text: str, stamp: Stamp) -> None:
+        self.check_workable()
+        check_text(text)
+        self._record(self.NoteAdded, stamp, text=text)
+
+    def change_tags(self, add: list[str], remove: list[str], stamp: Stamp) -> None:
+        """Only real changes are recorded, so the history shows what actually moved."""
+        self.check_not_merged()
+        wanted, unwanted = normalise_tags(add), normalise_tags(remove)
+        if set(wanted) & set(unwanted):
+            raise InvalidValueError("A tag cannot be both added and removed in one request.")
+        added = [t for t in wanted if t not in self.tags]
+        removed = [t for t in unwanted if t in self.tags]
+        if added or removed:
+            self._record(self.TagsChanged, stamp, added=added, removed=removed)
+
+    def set_type(self, ticket_type: str, stamp: Stamp) -> None:
+        self.check_not_merged()
+        value = parse(TicketType, ticket_type, "type")
+        if value != self.type:
+            self._record(self.TypeSet, stamp, type=value)
+
+    def set_priority(self, priority: str, stamp: Stamp) -> None:
+        self.check_not_merged()
+        value = parse(Priority, priority, "priority")
+        if value != self.priority:
+            self._record(self.PrioritySet, stamp, priority=value)
+
+    def assign(self, assignee: str, comment: str | None, stamp: Stamp) -> None:
+        self.check_workable()
+        if not assignee.strip():
+            raise InvalidValueError("The assignee must be a user's name.")
+        self._record(self.Assigned, stamp, assignee=assignee, comment=comment or None)
+
+    def pause(self, reason: str, department: str | None, stamp: Stamp) -> None:
+        self.check_not_merged()
+        value = parse(PauseReason, reason, "reason")
+        if self.status != Status.OPEN:
+            raise TicketNotPausableError(
+                f"Only an open, unpaused ticket can be paused; this one is {self.status}."
+            )
+        if value == PauseReason.WAITING_DEPARTMENT and not (department or "").strip():
+            raise InvalidValueError("Pausing to wait for a department needs the department.")
+        self._record(self.Paused, stamp, reason=value, department=department or None)
+
+    def resume(self, stamp: Stamp) -> None:
+        self.check_not_merged()
+        if self.status != Status.PAUSED:
+            raise TicketNotPausedError(f"Only a paused ticket can be resumed; this one is {self.status}.")
+        self._record(self.Resumed, stamp, reason=ResumeReason.OPERATOR.value)
+
+    def resolve(self, resolution: str, stamp: Stamp) -> None:
+        self.check_not_merged()
+        value = parse(Resolution, resolution, "resolution")
+        if self.status == Status.RESOLVED:
+            raise TicketClosedError("The ticket is already resolved; reopen it first.")
+        self._record(self.Resolved, stamp, resolution=value)
+
+    def reopen(self, stamp: Stamp) -> None:
+        self.check_not_merged()
+        self.check_resolved()
+        self._record(self.Reopened, stamp, reason=ReopenReason.OPERATOR.value)
+
+    def rate(self, score: str, comment: str | None, stamp: Stamp) -> None:
+        """One rating per resolution: a reopened and re-resolved ticket may be rated again."""
+        self.check_not_merged()
+        value = parse(Score, score, "score")
+        self.check_resolved()
+        if self.ratings >= self.resolutions:
+            raise AlreadyRatedError("This resolution of the ticket has already been rated.")
+        self._record(self.Rated, stamp, score=value, comment=comment or None)
+
+    def merge_into(self, target: "Ticket", stamp: Stamp) -> None:
+        """Records both sides, so neither ticket changes without a trace."""
+        if target.id == self.id:
+            raise InvalidMergeError("A ticket cannot be merged into itself.")
+        if self.status == Status.MERGED:
+            raise InvalidMergeError("This ticket has already been merged into another one.")
+        if target.status == Status.MERGED:
+            raise InvalidMergeError("The target ticket has itself been merged; merge into its target.")
+        if target.status == Status.RESOLVED:
+            raise InvalidMergeError("The target ticket is resolved; reopen it before merging into it.")
+        self._record(self.MergedInto, stamp, target_id=target.id)
+        target._record(target.MergeReceived, stamp, source_id=self.id)
+
+    def check_not_merged(self) -> None:
+        if self.status == Status.MERGED:
+            raise TicketMergedError(f"The ticket was merged into {self.merged_into}; work on that one.")
+
+    def check_workable(self) -> None:
+        """Replies, notes and assignment need a ticket that is still in someone's queue."""
+        self.check_not_merged()
+        if self.status == Status.RESOLVED:
+            raise TicketClosedError("The ticket is resolved; reopen it first.")
+
+    def check_resolved(self) -> None:
+        if self.status != Status.RESOLVED:
+            raise TicketNotResolvedError(f"The ticket is not resolved; it is {self.status}.")
+
+    def check_time(self, occurred_at: datetime) -> None:
+        if occurred_at < self.last_occurred_at:
+            raise TimeTravelError(
+                f"occurred_at {occurred_at.isoformat()} is earlier than the ticket's last event "
+                f"({self.last_occurred_at.isoformat()})."
+            )
+
+    def _record(self, event_class: type[Event], stamp: Stamp, **fields: Any) -> None:
+        self.check_time(stamp.occurred_at)
+        self.trigger_event(event_class, **fields, **event_stamp(stamp))
+
+
+def event_stamp(stamp: Stamp) -> dict[str, Any]:
+    return {
+        "occurred_at": stamp.occurred_at,
+        "actor": stamp.actor,
+        "request_id": stamp.request_id,
+        "timestamp": stamp.recorded_at,
+    }
+
+
+def check_text(text: str) -> None:
+    if not text.strip():
+        raise EmptyTextError("The text is empty.")
+    if len(text) > MAX_TEXT:
+        raise InvalidValueError(f"The text is longer than {MAX_TEXT} characters.")
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    """Tags compare case-insensitively and without surrounding blanks, so "VIP " is "vip"."""
+    result: list[str] = []
+    for tag in tags:
+        clean = tag.strip().lower()
+        if not clean or len(clean) > MAX_TAG:
+            raise InvalidValueError(f"A tag must have 1 to {MAX_TAG} characters; got {tag!r}.")
+        if clean not in result:
+            result.append(clean)
+    return result
+
+
+def parse(enum: type[StrEnum], value: str, field: str) -> str:
+    try:
+        return enum(value).value
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidValueError(f"{field} must be one of {allowed}; got {value!r}.") from None

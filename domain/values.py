@@ -1,0 +1,58 @@
+"""The closed vocabularies of the domain, shared by code, API, Avro schemas and docs."""
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    RESOLVED = "resolved"
+    MERGED = "merged"
+
+
+class TicketType(StrEnum):
+    QUESTION = "question"
+    PROBLEM = "problem"
+    INCIDENT = "incident"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class PauseReason(StrEnum):
+    WAITING_CUSTOMER = "waiting_customer"
+    WAITING_DEPARTMENT = "waiting_department"
+
+
+class ResumeReason(StrEnum):
+    OPERATOR = "operator"
+    CUSTOMER_REPLIED = "customer_replied"
+
+
+class Resolution(StrEnum):
+    SOLVED = "solved"
+    SPAM = "spam"
+    NO_REPLY_NEEDED = "no_reply_needed"
+    DUPLICATE = "duplicate"
+
+
+class ReopenReason(StrEnum):
+    OPERATOR = "operator"
+    CUSTOMER_REPLIED = "customer_replied"
+
+
+class Score(StrEnum):
+    LIKE = "like"
+    DISLIKE = "dislike"
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    SERVICE = "service"
+    ADMIN = "admin"

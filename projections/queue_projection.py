@@ -1,0 +1,60 @@
+"""The queue projection: folds a batch of events into the queue view and tracks the position."""
+
+from collections.abc import Sequence
+
+from projections.queue import CustomerRow, TicketRow, fold_customer, fold_ticket
+from projections.queue_store import QueueStore
+from projections.records import EventRecord
+
+
+class QueueProjection:
+    name = "queue"
+
+    def __init__(self, store: QueueStore) -> None:
+        self.store = store
+
+    def position(self, source: str) -> int:
+        return self.store.positions().get(source, 0)
+
+    def apply(self, records: Sequence[EventRecord], source: str) -> int:
+        """Applies the records after this source's tracked position; returns how many."""
+        before = self.position(source)
+        fresh = unseen(records, before)
+        if not fresh:
+            return 0
+        tickets = self.store.tickets(r.aggregate_id for r in fresh if r.aggregate_type == "Ticket")
+        customers = self.store.customers(r.aggregate_id for r in fresh if r.aggregate_type == "Customer")
+        changed_tickets: dict[str, TicketRow] = {}
+        changed_customers: dict[str, CustomerRow] = {}
+        for record in fresh:
+            key = record.aggregate_id
+            if record.aggregate_type == "Ticket":
+                ticket = fold_ticket(tickets.get(key), record)
+                if ticket is not None:
+                    tickets[key] = changed_tickets[key] = ticket
+            elif record.aggregate_type == "Customer":
+                customer = fold_customer(customers.get(key), record)
+                if customer is not None:
+                    customers[key] = changed_customers[key] = customer
+        self.store.save(
+            list(changed_tickets.values()),
+            list(changed_customers.values()),
+            source,
+            before,
+            fresh[-1].position,
+        )
+        return len(fresh)
+
+    def reset(self) -> None:
+        self.store.reset()
+
+
+def unseen(records: Sequence[EventRecord], after: int) -> list[EventRecord]:
+    """Drops what was applied before and the duplicates at-least-once delivery brings."""
+    fresh: list[EventRecord] = []
+    last = after
+    for record in records:
+        if record.position > last:
+            fresh.append(record)
+            last = record.position
+    return fresh

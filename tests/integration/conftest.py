@@ -1,0 +1,41 @@
+"""Runtimes on both event stores: the same test cases run against SQLite and PostgreSQL."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from api.bootstrap import Runtime
+from tests.support import Clock, postgres_runtime, sqlite_runtime
+
+RuntimeFactory = Callable[[], Runtime]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def make_runtime(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[RuntimeFactory]:
+    """Builds runtimes over one store; building twice is how a test restarts the service."""
+    if request.param == "sqlite":
+        factory: RuntimeFactory = lambda: sqlite_runtime(tmp_path / "data", clock)  # noqa: E731
+    else:
+        url = request.getfixturevalue("postgres_db")
+        factory = lambda: postgres_runtime(url, clock)  # noqa: E731
+    built: list[Runtime] = []
+
+    def make() -> Runtime:
+        runtime = factory()
+        built.append(runtime)
+        return runtime
+
+    yield make
+    for runtime in built:
+        runtime.close()
+
+
+@pytest.fixture
+def runtime(make_runtime: RuntimeFactory) -> Runtime:
+    return make_runtime()

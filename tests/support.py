@@ -1,0 +1,43 @@
+"""Shared test helpers: a clock tests can move, stamps, and runtimes on either backend."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+from api.bootstrap import Runtime, build
+from api.settings import Settings
+from domain.stamp import Stamp
+from domain.ticket import Ticket
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The injected clock: time moves only when a test says so."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def stamp(minutes: float = 0, actor: str = "anna", request_id: str | None = None) -> Stamp:
+    at = T0 + timedelta(minutes=minutes)
+    return Stamp(occurred_at=at, recorded_at=at, actor=actor, request_id=request_id)
+
+
+def new_ticket(minutes: float = 0) -> Ticket:
+    return Ticket.open(uuid4(), "vk", uuid4(), "Card blocked", "My card is blocked", None, stamp(minutes))
+
+
+def sqlite_runtime(data_dir: Path, clock: Clock) -> Runtime:
+    return build(Settings(data_dir=data_dir, run_projections=False), clock=clock)
+
+
+def postgres_runtime(url: str, clock: Clock) -> Runtime:
+    return build(Settings(postgres_url=url, run_projections=False), clock=clock)
