@@ -1,9 +1,13 @@
 """The `deskstream` command: serve the API, manage tokens, inspect tickets, rebuild projections."""
 
 import argparse
+import importlib
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -14,6 +18,9 @@ from api.settings import Settings
 from domain.errors import DomainError
 from domain.values import Role
 from projections.records import record_from_event
+
+EXTENSIONS: tuple[str, ...] = ()
+"""Modules that add their own subcommands through `register(subparsers)`."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +61,15 @@ def parser() -> argparse.ArgumentParser:
 
     replay_p = sub.add_parser("replay", help="rebuild every projection from the event log")
     replay_p.set_defaults(handler=replay)
+
+    project_p = sub.add_parser("project", help="run the projectors in the foreground (scaled mode)")
+    project_p.add_argument("--source", choices=["log"], default="log", help="where events come from")
+    project_p.add_argument("--batch-size", type=int, default=2000)
+    project_p.add_argument("--once", action="store_true", help="catch up, then exit")
+    project_p.set_defaults(handler=project)
+
+    for module in EXTENSIONS:
+        importlib.import_module(module).register(sub)
     return p
 
 
@@ -138,6 +154,26 @@ def replay(settings: Settings, _: argparse.Namespace) -> int:
         return 0
 
     return with_runtime(settings, work)
+
+
+def project(settings: Settings, args: argparse.Namespace) -> int:
+    """Runs until SIGTERM or SIGINT; each batch commits with its position, so a kill loses nothing."""
+
+    def work(runtime: Runtime) -> int:
+        runner = runtime.runner
+        runner.batch_size = args.batch_size
+        if args.once:
+            runner.catch_up()
+            return 0
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        print(f"deskstream: projecting from {args.source} at position {runner.position()}", file=sys.stderr)
+        runner.start()
+        stop.wait()
+        return 0
+
+    return with_runtime(replace(settings, run_projections=False), work)
 
 
 class ProgressBar:

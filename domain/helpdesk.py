@@ -77,7 +77,7 @@ class Helpdesk(Application[UUID]):
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     @contextmanager
-    def _writing(self, *aggregate_ids: UUID) -> Iterator[None]:
+    def writing(self, *aggregate_ids: UUID) -> Iterator[None]:
         """Serialises writers of one aggregate inside this process, so only other processes race."""
         stripes = sorted({aggregate_id.int % LOCK_STRIPES for aggregate_id in aggregate_ids})
         for index in stripes:
@@ -102,11 +102,11 @@ class Helpdesk(Application[UUID]):
         ticket_id = new_ticket_id(channel, external_id, ctx)
         first_identity = identity(channel, customer_handle)
         for _ in range(SAVE_ATTEMPTS):
-            existing = self._find(ticket_id)
+            existing = self.find(ticket_id)
             if existing is not None:
                 return self.result_at(ticket_id, 1)
-            stamp = self._stamp(None, ctx)
-            customer = self._find(Customer.create_id(first_identity))
+            stamp = self.stamp(None, ctx)
+            customer = self.find(Customer.create_id(first_identity))
             new = [] if customer else [Customer.register(customer_name, first_identity, stamp)]
             customer_id = Customer.create_id(first_identity)
             ticket = Ticket.open(ticket_id, channel, customer_id, subject, text, external_id, stamp)
@@ -125,7 +125,7 @@ class Helpdesk(Application[UUID]):
         return self.change(ticket_id, ctx, None, lambda t, s: t.receive_message(text, external_id, s))
 
     def merge(self, source_id: UUID, target_id: UUID, ctx: Context, expected: int | None) -> CommandResult:
-        with self._writing(source_id, target_id):
+        with self.writing(source_id, target_id):
             return self._merge(source_id, target_id, ctx, expected)
 
     def _merge(self, source_id: UUID, target_id: UUID, ctx: Context, expected: int | None) -> CommandResult:
@@ -135,7 +135,7 @@ class Helpdesk(Application[UUID]):
             if replayed is not None:
                 return replayed
             check_version(source, expected)
-            source.merge_into(target, self._stamp(max_time(source, target), ctx))
+            source.merge_into(target, self.stamp(max_time(source, target), ctx))
             try:
                 self.save(source, target)
             except IntegrityError:
@@ -150,7 +150,7 @@ class Helpdesk(Application[UUID]):
         self, ticket_id: UUID, ctx: Context, expected: int | None, action: TicketAction
     ) -> CommandResult:
         """Without If-Match a lost race is retried on fresh state; with it, it is a conflict."""
-        with self._writing(ticket_id):
+        with self.writing(ticket_id):
             return self._change(ticket_id, ctx, expected, action)
 
     def _change(
@@ -163,7 +163,7 @@ class Helpdesk(Application[UUID]):
                 return replayed
             check_version(ticket, expected)
             before = ticket.version
-            action(ticket, self._stamp(ticket.last_occurred_at, ctx))
+            action(ticket, self.stamp(ticket.last_occurred_at, ctx))
             if ticket.version == before:
                 return self.result_at(ticket.id, before)
             try:
@@ -177,10 +177,10 @@ class Helpdesk(Application[UUID]):
         raise VersionConflictError("The ticket is busy; please retry.")
 
     def add_customer_note(self, customer_id: UUID, text: str, ctx: Context) -> CommandResult:
-        with self._writing(customer_id):
+        with self.writing(customer_id):
             for attempt in range(SAVE_ATTEMPTS):
                 customer = self.customer(customer_id)
-                customer.add_note(text, self._stamp(None, ctx))
+                customer.add_note(text, self.stamp(None, ctx))
                 try:
                     recordings = self.save(customer)
                 except IntegrityError:
@@ -190,7 +190,7 @@ class Helpdesk(Application[UUID]):
         raise VersionConflictError("The customer is busy; please retry.")
 
     def ticket(self, ticket_id: UUID) -> Ticket:
-        found = self._find(ticket_id)
+        found = self.find(ticket_id)
         if not isinstance(found, Ticket):
             raise TicketNotFoundError(f"There is no ticket {ticket_id}.")
         return found
@@ -212,14 +212,14 @@ class Helpdesk(Application[UUID]):
         return self._positions(self.recorder, aggregate_id)
 
     def customer(self, customer_id: UUID) -> Customer:
-        found = self._find(customer_id)
+        found = self.find(customer_id)
         if not isinstance(found, Customer):
             raise CustomerNotFoundError(f"There is no customer {customer_id}.")
         return found
 
     def register_user(self, name: str, role: str) -> User:
         """Registers a new user, or changes an existing one's role."""
-        user = self._find(User.create_id(name))
+        user = self.find(User.create_id(name))
         if isinstance(user, User):
             user.change_role(role, self.clock())
         else:
@@ -232,13 +232,13 @@ class Helpdesk(Application[UUID]):
         self.save(ApiToken.issue(token_hash, user_name, self.clock()))
 
     def authenticate(self, token_hash: str) -> User | None:
-        token = self._find(ApiToken.create_id(token_hash))
+        token = self.find(ApiToken.create_id(token_hash))
         if not isinstance(token, ApiToken) or token.revoked:
             return None
         return self.user(token.user_name)
 
     def user(self, name: str) -> User:
-        user = self._find(User.create_id(name))
+        user = self.find(User.create_id(name))
         if not isinstance(user, User):
             raise UserNotFoundError(f"There is no user named {name!r}.")
         return user
@@ -251,13 +251,13 @@ class Helpdesk(Application[UUID]):
             return None
         return self.result_at(ticket.id, ticket.request_versions[ctx.request_id])
 
-    def _find(self, aggregate_id: UUID) -> Any:
+    def find(self, aggregate_id: UUID) -> Any:
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
 
-    def _stamp(self, last: datetime | None, ctx: Context) -> Stamp:
+    def stamp(self, last: datetime | None, ctx: Context) -> Stamp:
         """Server-stamped times never run backwards within a ticket, even if clocks differ."""
         now = self.clock()
         occurred = ctx.occurred_at
