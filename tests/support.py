@@ -35,9 +35,9 @@ def new_ticket(minutes: float = 0) -> Ticket:
     return Ticket.open(uuid4(), "vk", uuid4(), "Card blocked", "My card is blocked", None, stamp(minutes))
 
 
-def sqlite_runtime(data_dir: Path, clock: Clock) -> Runtime:
-    return build(Settings(data_dir=data_dir, run_projections=False), clock=clock)
+def sqlite_runtime(data_dir: Path, clock: Clock, run_projections: bool = False) -> Runtime:
+    return build(Settings(data_dir=data_dir, run_projections=run_projections), clock=clock)
 
 
-def postgres_runtime(url: str, clock: Clock) -> Runtime:
-    return build(Settings(postgres_url=url, run_projections=False), clock=clock)
+def postgres_runtime(url: str, clock: Clock, run_projections: bool = False) -> Runtime:
+    return build(Settings(postgres_url=url, run_projections=run_projections), clock=clock)

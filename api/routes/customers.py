@@ -1,9 +1,9 @@
 """Customers: who they are across channels, their tickets, and colleagues' notes about them."""
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from api.auth import STAFF, CurrentUser, RuntimeDep
 from api.caller import CallerDep
@@ -16,8 +16,15 @@ EVERY_STATUS = ("open", "paused", "resolved", "merged")
 
 
 @router.get("/{customer_id}")
-def get_customer(customer_id: UUID, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+def get_customer(
+    customer_id: UUID,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
     """The customer, their identities on every channel, their tickets and (for staff) notes."""
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
     helpdesk = runtime.helpdesk
     customer = helpdesk.customer(customer_id)
     tickets, count = runtime.queue.query(

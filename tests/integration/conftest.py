@@ -4,8 +4,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.bootstrap import Runtime
+from tests.integration.api_client import As, sign_up
 from tests.support import Clock, postgres_runtime, sqlite_runtime
 
 RuntimeFactory = Callable[[], Runtime]
@@ -39,3 +42,14 @@ def make_runtime(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -
 @pytest.fixture
 def runtime(make_runtime: RuntimeFactory) -> Runtime:
     return make_runtime()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def users(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[dict[str, As]]:
+    """A served API (projections following the log) and a client for each kind of user."""
+    if request.param == "sqlite":
+        runtime = sqlite_runtime(tmp_path / "data", clock, run_projections=True)
+    else:
+        runtime = postgres_runtime(request.getfixturevalue("postgres_db"), clock, run_projections=True)
+    with TestClient(create_app(runtime), raise_server_exceptions=False) as client:
+        yield sign_up(runtime, client)
