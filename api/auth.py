@@ -26,20 +26,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def current_user(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> User:
+async def current_user(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> User:
     if not authorization:
         raise ApiError(401, "unauthorized", "Send an 'Authorization: Bearer <token>' header.")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "The Authorization header must be 'Bearer <token>'.")
-    user = runtime.helpdesk.authenticate(hash_token(token.strip()))
+    user = runtime.tokens.user(hash_token(token.strip()), runtime.helpdesk.authenticate)
     if user is None:
         raise ApiError(401, "unauthorized", "The token is unknown or revoked.")
     return user

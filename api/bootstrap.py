@@ -1,11 +1,12 @@
 """The composition root: builds the application, its read models and their runner."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from api.settings import Settings
 from api.store import event_positions, store_env
+from api.token_cache import TokenCache
 from domain.helpdesk import Helpdesk
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
@@ -25,6 +26,7 @@ class Runtime:
     queue: QueueStore
     runner: Runner
     queue_db: Database
+    tokens: TokenCache = field(default_factory=TokenCache)
 
     def start(self) -> None:
         """Catches the views up before serving, then follows the log in the background."""

@@ -82,7 +82,7 @@ def parse_if_match(value: str | None) -> int | None:
     return int(text)
 
 
-def get_caller(
+async def get_caller(
     runtime: RuntimeDep,
     user: CurrentUser,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,

@@ -6,6 +6,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import CheapCopy
 from domain.errors import InvalidValueError
 from domain.stamp import Stamp
 from domain.ticket import check_text, event_stamp
@@ -21,7 +22,7 @@ def identity(channel: str, handle: str) -> str:
     return f"{channel}:{clean.lower() if channel == 'email' else clean}"
 
 
-class Customer(Aggregate):
+class Customer(CheapCopy, Aggregate):
     class Event(Aggregate.Event):
         occurred_at: datetime
         actor: str

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import CheapCopy
 from domain.errors import (
     AlreadyRatedError,
     EmptyTextError,
@@ -35,7 +36,7 @@ MAX_TEXT = 100_000
 MAX_TAG = 64
 
 
-class Ticket(Aggregate):
+class Ticket(CheapCopy, Aggregate):
     """State is rebuilt from events only; command methods guard, then record a past-tense fact."""
 
     class Event(Aggregate.Event):

@@ -130,7 +130,7 @@ class QueueStore:
             "ORDER BY t.waiting_since ASC NULLS LAST, t.opened_at ASC, t.ticket_id ASC "
             "LIMIT ? OFFSET ?"
         )
-        with self.db.transaction() as cur:
+        with self.db.snapshot() as cur:
             rows = cur.fetchall(sql, [*params, limit, offset])
             count = cur.fetchall(f"SELECT COUNT(*) FROM queue_tickets t {where}", params)[0][0]
         return [ticket_json(ticket_from_sql(r[:17]), r[17]) for r in rows], count

@@ -37,8 +37,14 @@ class Database(ABC):
     def transaction(self) -> Iterator[Cursor]:
         """Everything done through the cursor commits together, or not at all."""
 
-    def fetchall(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+    @contextmanager
+    def snapshot(self) -> Iterator[Cursor]:
+        """A consistent read; unlike `transaction` it need not wait for writers."""
         with self.transaction() as cur:
+            yield cur
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        with self.snapshot() as cur:
             return cur.fetchall(sql, params)
 
     @abstractmethod
@@ -81,8 +87,18 @@ class SqliteDatabase(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
+        with self._begin("BEGIN IMMEDIATE") as cur:
+            yield cur
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Cursor]:
+        with self._begin("BEGIN DEFERRED") as cur:
+            yield cur
+
+    @contextmanager
+    def _begin(self, statement: str) -> Iterator[Cursor]:
         con = self._connection()
-        con.execute("BEGIN IMMEDIATE")
+        con.execute(statement)
         try:
             yield _SqliteCursor(con)
         except BaseException:

@@ -1,5 +1,6 @@
 """The Ticket aggregate's rules, as an operator or customer would meet them."""
 
+import copy
 from uuid import uuid4
 
 import pytest
@@ -172,3 +173,13 @@ def test_request_ids_are_remembered_with_the_version_they_produced() -> None:
     ticket = Ticket.open(uuid4(), "vk", uuid4(), None, "hi", None, stamp(0, request_id="open-1"))
     ticket.reply("hello", stamp(1, request_id="reply-1"))
     assert ticket.request_versions == {"open-1": 1, "reply-1": 2}
+
+
+def test_a_cached_copy_shares_no_mutable_state_with_the_original() -> None:
+    ticket = new_ticket()
+    ticket.add_note("first", stamp(1, request_id="k-1"))
+    clone = copy.deepcopy(ticket)
+    assert vars(clone) == vars(ticket)
+    clone.add_note("only on the clone", stamp(2, request_id="k-2"))
+    assert "k-2" not in ticket.request_versions
+    assert ticket.version == 2 and len(ticket.collect_events()) == 2

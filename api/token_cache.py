@@ -1,0 +1,35 @@
+"""Remembers who a token belongs to for a few seconds.
+
+Every request authenticates; loading the token and its user from the event store cost as much as
+the command itself. A revoked token or a changed role takes effect within `ttl` seconds.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+
+from domain.users import User
+
+TTL_SECONDS = 5.0
+MAX_TOKENS = 10_000
+
+
+class TokenCache:
+    def __init__(self, ttl: float = TTL_SECONDS, max_tokens: int = MAX_TOKENS) -> None:
+        self.ttl, self.max_tokens = ttl, max_tokens
+        self._entries: dict[str, tuple[float, User]] = {}
+        self._lock = threading.Lock()
+
+    def user(self, token_hash: str, authenticate: Callable[[str], User | None]) -> User | None:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(token_hash)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        user = authenticate(token_hash)
+        if user is not None:
+            with self._lock:
+                if len(self._entries) >= self.max_tokens:
+                    self._entries.clear()
+                self._entries[token_hash] = (now + self.ttl, user)
+        return user

@@ -1,0 +1,154 @@
+"""Commands/s through the application layer (SQLite, PostgreSQL), and HTTP latency at a fixed rate.
+
+    python bench/commands.py                      # both parts, SQLite; PostgreSQL if reachable
+    python bench/commands.py --commands 20000 --rate 200 --seconds 15
+
+The application part runs the real use cases (load, guard, append, save) with no HTTP and no
+projection thread. The HTTP part starts `deskstream serve` as a real process and sends a fixed
+request rate from concurrent clients (open loop: a slow answer does not slow the senders), so the
+percentiles include queueing.
+"""
+
+import argparse
+import os
+import queue
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx2
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.bootstrap import Runtime, build
+from api.settings import Settings
+from domain.helpdesk import Context
+from tests.e2e.server import deskstream, served
+
+BOT, ANNA = Context("vk-bot"), Context("anna")
+
+
+def app_layer(make: Callable[[], Runtime], commands: int, label: str) -> None:
+    runtime = make()
+    tickets = [
+        runtime.helpdesk.open_ticket("vk", f"C{n}", f"id{n}", None, "Help", None, BOT).id for n in range(200)
+    ]
+    actions = [
+        lambda t, s: t.add_note("checked the card", s),
+        lambda t, s: t.reply("Unblocked, please try again", s),
+        lambda t, s: (
+            t.change_tags(["card"], [], s) if "card" not in t.tags else t.change_tags([], ["card"], s)
+        ),
+    ]
+    started = time.perf_counter()
+    for n in range(commands):
+        runtime.helpdesk.change(tickets[n % len(tickets)], ANNA, None, actions[n % len(actions)])
+    seconds = time.perf_counter() - started
+    runtime.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(
+        f"{label:<11} {commands:>7,} commands in {seconds:5.2f} s = {commands / seconds:8,.0f} commands/s"
+        f"   (process max RSS {peak / 2**20:.0f} MiB)"
+    )
+
+
+def http_latency(rate: int, seconds: float, clients: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        token = deskstream(data, "token", "create", "--name", "vk-bot", "--role", "service").strip()
+        deskstream(data, "token", "create", "--name", "anna", "--role", "operator")
+        with served(data) as base:
+            latencies = fire(base, token, rate, seconds, clients)
+    latencies.sort()
+    p = statistics.quantiles(latencies, n=100, method="inclusive")
+    print(
+        f"HTTP        {len(latencies):>7,} requests at {rate} req/s, {clients} clients: "
+        f"p50 {p[49] * 1000:.1f} ms, p90 {p[89] * 1000:.1f} ms, p99 {p[98] * 1000:.1f} ms, "
+        f"max {latencies[-1] * 1000:.1f} ms"
+    )
+
+
+def fire(base: str, token: str, rate: int, seconds: float, clients: int) -> list[float]:
+    """Open loop: request i is due at start + i/rate; latency is measured from when it was due."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx2.Client(base_url=f"{base}/api/v1", headers=headers) as c:
+        tickets = [
+            c.post("/tickets", json={"channel": "vk", "customer": {"handle": f"id{n}"}, "text": "Hi"}).json()[
+                "id"
+            ]
+            for n in range(50)
+        ]
+    due: queue.Queue[tuple[float, int] | None] = queue.Queue()
+    latencies: list[float] = []
+    errors: list[int] = []
+
+    def worker() -> None:
+        with httpx2.Client(base_url=f"{base}/api/v1", headers=headers, timeout=10) as c:
+            while (item := due.get()) is not None:
+                at, n = item
+                time.sleep(max(0.0, at - time.perf_counter()))
+                ticket = tickets[n % len(tickets)]
+                if n % 3 == 2:
+                    response = c.get(f"/tickets/{ticket}")
+                else:
+                    response = c.post(f"/tickets/{ticket}/notes", json={"text": f"note {n}"})
+                if response.status_code != 200:
+                    errors.append(response.status_code)
+                latencies.append(time.perf_counter() - at)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    start = time.perf_counter() + 0.2
+    total = int(rate * seconds)
+    for n in range(total):
+        due.put((start + n / rate, n))
+    for _ in threads:
+        due.put(None)
+    for t in threads:
+        t.join()
+    if errors:
+        print(f"  {len(errors)} requests failed: {sorted(set(errors))}")
+    return latencies
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DESKSTREAM_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"deskstream_bench_{os.getpid()}"
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=3) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name}")
+            con.execute(f"CREATE DATABASE {name}")
+    except psycopg.Error as exc:
+        print(f"PostgreSQL  skipped: {exc}".splitlines()[0])
+        return None
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--commands", type=int, default=10_000)
+    args.add_argument("--rate", type=int, default=200)
+    args.add_argument("--seconds", type=float, default=10.0)
+    args.add_argument("--clients", type=int, default=16)
+    opts = args.parse_args()
+    print(f"deskstream bench/commands.py on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), run_projections=False)
+        app_layer(lambda: build(settings), opts.commands, "SQLite")
+    url = postgres_url()
+    if url:
+        app_layer(
+            lambda: build(Settings(postgres_url=url, run_projections=False)), opts.commands, "PostgreSQL"
+        )
+    http_latency(opts.rate, opts.seconds, opts.clients)
+
+
+if __name__ == "__main__":
+    main()
