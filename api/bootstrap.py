@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from api.settings import Settings
 from api.store import event_positions, store_env
 from domain.helpdesk import Helpdesk
+from ingest.runtime import IngestRuntime, build_ingest
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -25,15 +26,20 @@ class Runtime:
     queue: QueueStore
     runner: Runner
     queue_db: Database
+    ingest: IngestRuntime | None = None
 
     def start(self) -> None:
         """Catches the views up before serving, then follows the log in the background."""
         self.runner.catch_up()
         if self.settings.run_projections:
             self.runner.start()
+            if self.ingest is not None:
+                self.ingest.start()
 
     def close(self) -> None:
         self.runner.stop()
+        if self.ingest is not None:
+            self.ingest.close()
         self.queue_db.close()
         self.helpdesk.close()
 
@@ -42,5 +48,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     helpdesk = Helpdesk(store_env(settings), clock=clock, positions=event_positions)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
-    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue)])
-    return Runtime(settings, helpdesk, queue, runner, queue_db)
+    ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
+    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), ingest.store])
+    ingest.service.wake = runner.wake
+    return Runtime(settings, helpdesk, queue, runner, queue_db, ingest)
