@@ -8,6 +8,7 @@ from api.settings import Settings
 from api.store import event_positions, store_env
 from api.token_cache import TokenCache
 from domain.helpdesk import Helpdesk
+from ingest.runtime import IngestRuntime, build_ingest
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -26,6 +27,7 @@ class Runtime:
     queue: QueueStore
     runner: Runner
     queue_db: Database
+    ingest: IngestRuntime | None = None
     tokens: TokenCache = field(default_factory=TokenCache)
 
     def start(self) -> None:
@@ -33,9 +35,13 @@ class Runtime:
         self.runner.catch_up()
         if self.settings.run_projections:
             self.runner.start()
+            if self.ingest is not None:
+                self.ingest.start()
 
     def close(self) -> None:
         self.runner.stop()
+        if self.ingest is not None:
+            self.ingest.close()
         self.queue_db.close()
         self.helpdesk.close()
 
@@ -44,5 +50,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     helpdesk = Helpdesk(store_env(settings), clock=clock, positions=event_positions)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
-    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue)])
-    return Runtime(settings, helpdesk, queue, runner, queue_db)
+    ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
+    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), ingest.store])
+    ingest.service.wake = runner.wake
+    return Runtime(settings, helpdesk, queue, runner, queue_db, ingest=ingest)

@@ -59,6 +59,7 @@ class Ticket(CheapCopy, Aggregate):
         subject: str | None
         text: str
         external_id: str | None
+        attachments: list[dict[str, Any]] | None = None
 
         def update(self, ticket: "Ticket") -> None:
             ticket.channel = self.channel
@@ -81,6 +82,7 @@ class Ticket(CheapCopy, Aggregate):
     class CustomerMessageReceived(Event):
         text: str
         external_id: str | None
+        attachments: list[dict[str, Any]] | None = None
 
         def update(self, ticket: "Ticket") -> None:
             if ticket.waiting_since is None:
@@ -91,6 +93,21 @@ class Ticket(CheapCopy, Aggregate):
 
         def update(self, ticket: "Ticket") -> None:
             ticket.waiting_since = None
+
+    class ReplyDelivered(Event):
+        """The channel's provider accepted the reply recorded at `reply_version`."""
+
+        reply_version: int
+        channel: str
+        provider_message_id: str | None
+
+    class ReplyDeliveryFailed(Event):
+        """The provider refused the reply for good, or every retry failed; `error` is theirs."""
+
+        reply_version: int
+        channel: str
+        error: str
+        attempts: int
 
     class NoteAdded(Event):
         text: str
@@ -209,6 +226,7 @@ class Ticket(CheapCopy, Aggregate):
         text: str,
         external_id: str | None,
         stamp: Stamp,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> "Ticket":
         check_text(text)
         return cls._create(
@@ -219,10 +237,17 @@ class Ticket(CheapCopy, Aggregate):
             subject=subject,
             text=text,
             external_id=external_id,
+            **({"attachments": attachments} if attachments else {}),
             **event_stamp(stamp),
         )
 
-    def receive_message(self, text: str, external_id: str | None, stamp: Stamp) -> None:
+    def receive_message(
+        self,
+        text: str,
+        external_id: str | None,
+        stamp: Stamp,
+        attachments: list[dict[str, Any]] | None = None,
+    ) -> None:
         """A customer's message also wakes a paused ticket and reopens a resolved one."""
         self.check_not_merged()
         check_text(text)
@@ -230,12 +255,33 @@ class Ticket(CheapCopy, Aggregate):
             self._record(self.Reopened, stamp, reason=ReopenReason.CUSTOMER_REPLIED.value)
         elif self.status == Status.PAUSED:
             self._record(self.Resumed, stamp, reason=ResumeReason.CUSTOMER_REPLIED.value)
-        self._record(self.CustomerMessageReceived, stamp, text=text, external_id=external_id)
+        extra = {"attachments": attachments} if attachments else {}
+        self._record(self.CustomerMessageReceived, stamp, text=text, external_id=external_id, **extra)
 
     def reply(self, text: str, stamp: Stamp) -> None:
         self.check_workable()
         check_text(text)
         self._record(self.ReplySent, stamp, text=text)
+
+    def record_delivery(self, reply_version: int, provider_message_id: str | None, stamp: Stamp) -> None:
+        """Deliveries are facts about the past, so they are recorded even on a resolved ticket."""
+        self._record(
+            self.ReplyDelivered,
+            stamp,
+            reply_version=reply_version,
+            channel=self.channel,
+            provider_message_id=provider_message_id,
+        )
+
+    def record_delivery_failure(self, reply_version: int, error: str, attempts: int, stamp: Stamp) -> None:
+        self._record(
+            self.ReplyDeliveryFailed,
+            stamp,
+            reply_version=reply_version,
+            channel=self.channel,
+            error=error[:2000],
+            attempts=attempts,
+        )
 
     def add_note(self, text: str, stamp: Stamp) -> None:
         self.check_workable()

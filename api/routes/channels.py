@@ -1,0 +1,51 @@
+"""Channels: how customers reach us. Added by an admin; secrets never leave in responses."""
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import CurrentUser, RuntimeDep, require
+from api.caller import CallerDep
+from api.models import ChannelName, CommandPublic
+from domain.intake import add_channel
+from domain.values import Role
+
+router = APIRouter(prefix="/channels", tags=["channels"])
+Kind = Literal["telegram", "whatsapp", "vk", "email", "widget", "mentions"]
+
+
+class ChannelCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = ChannelName
+    kind: Kind
+    owner: str | None = Field(default=None, max_length=64, description="Operator who gets its new tickets")
+    settings: dict[str, str] = Field(default_factory=dict, description="Provider secrets and URLs")
+
+
+class ChannelsPublic(BaseModel):
+    data: list[dict[str, Any]]
+    count: int
+
+
+@router.post("", status_code=201)
+def create_channel(body: ChannelCreate, caller: CallerDep) -> CommandPublic:
+    """Add a channel (admin): its kind, owning operator and provider settings."""
+    return caller.run(
+        None,
+        (Role.ADMIN,),
+        "add channels",
+        lambda ctx: add_channel(
+            caller.runtime.helpdesk, body.name, body.kind, body.owner, body.settings, ctx
+        ),
+    )
+
+
+@router.get("")
+def list_channels(runtime: RuntimeDep, user: CurrentUser, min_position: int = 0) -> ChannelsPublic:
+    """Every channel, with secret settings masked."""
+    require(user, (Role.ADMIN, Role.SUPERVISOR), "list channels")
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    rows = runtime.ingest.store.channels() if runtime.ingest else []
+    return ChannelsPublic(data=rows, count=len(rows))

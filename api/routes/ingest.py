@@ -1,0 +1,121 @@
+"""Provider webhooks (authenticated by each provider's secret or signature, not by bearer tokens)
+and the dead-letter store (admin)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import CurrentUser, RuntimeDep, require
+from api.errors import ApiError
+from domain.values import Role
+from ingest.runtime import IngestRuntime
+from ingest.service import Outcome
+from ingest.whatsapp import challenge
+
+router = APIRouter(prefix="/ingest", tags=["ingest"])
+MAX_BODY = 1_000_000
+ADMINS = (Role.ADMIN,)
+
+
+class RetryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str | None = Field(default=None, max_length=MAX_BODY, description="A corrected payload to use")
+
+
+def ingest_of(runtime: Any) -> IngestRuntime:
+    if runtime.ingest is None:
+        raise ApiError(404, "not_found", "Channel intake is not enabled.")
+    return runtime.ingest  # type: ignore[no-any-return]
+
+
+async def receive(kind: str, channel: str, request: Request, runtime: Any) -> Response:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONResponse({"error": "too_large", "detail": "The body is over 1 MB."}, status_code=413)
+    service = ingest_of(runtime).service
+    outcome = await run_in_threadpool(service.receive, kind, channel, body, dict(request.headers))
+    return respond(outcome)
+
+
+def respond(outcome: Outcome) -> Response:
+    if outcome.text is not None and outcome.status < 400:
+        return PlainTextResponse(outcome.text, status_code=outcome.status)
+    return JSONResponse(outcome.body, status_code=outcome.status)
+
+
+@router.post("/telegram/{channel}")
+async def telegram(channel: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Telegram Bot API webhook (Update objects); checks X-Telegram-Bot-Api-Secret-Token."""
+    return await receive("telegram", channel, request, runtime)
+
+
+@router.get("/whatsapp/{channel}")
+def whatsapp_verify(
+    channel: str,
+    runtime: RuntimeDep,
+    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+    token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    value: Annotated[str | None, Query(alias="hub.challenge", max_length=500)] = None,
+) -> Response:
+    """WhatsApp Cloud API webhook verification: echoes hub.challenge for the right verify token."""
+    from ingest.contract import BadSignature
+
+    try:
+        config = ingest_of(runtime).service.channel(channel, "whatsapp")
+        return PlainTextResponse(challenge(config, mode, token, value))
+    except BadSignature as exc:
+        raise ApiError(403, "bad_signature", str(exc)) from None
+    except LookupError as exc:
+        raise ApiError(404, "channel_not_found", str(exc)) from None
+
+
+@router.post("/whatsapp/{channel}")
+async def whatsapp(channel: str, request: Request, runtime: RuntimeDep) -> Response:
+    """WhatsApp Cloud API notifications; checks X-Hub-Signature-256 over the raw body."""
+    return await receive("whatsapp", channel, request, runtime)
+
+
+@router.post("/vk/{channel}")
+async def vk(channel: str, request: Request, runtime: RuntimeDep) -> Response:
+    """VK Callback API: confirmation handshake, message_new, wall_reply_new; checks `secret`."""
+    return await receive("vk", channel, request, runtime)
+
+
+@router.post("/widget/{channel}")
+async def widget(channel: str, request: Request, runtime: RuntimeDep) -> Response:
+    """The in-app chat widget; checks X-Widget-Key."""
+    return await receive("widget", channel, request, runtime)
+
+
+@router.post("/mentions/{channel}")
+async def mentions(channel: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Mentions from monitoring tools and review aggregators; checks X-Signature-256 (HMAC)."""
+    return await receive("mentions", channel, request, runtime)
+
+
+@router.get("/dead-letters")
+def dead_letters(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Payloads kept because they could not be (or are not) handled, oldest first."""
+    require(user, ADMINS, "read dead letters")
+    letters, count = ingest_of(runtime).dead_letters.list(status, limit, offset)
+    return {"data": [letter.public() for letter in letters], "count": count}
+
+
+@router.post("/dead-letters/{letter_id}/retry")
+def retry(letter_id: str, runtime: RuntimeDep, user: CurrentUser, body: RetryIn | None = None) -> Response:
+    """Run a dead letter through intake again, optionally with a corrected body."""
+    require(user, ADMINS, "retry dead letters")
+    replacement = body.body.encode() if body and body.body is not None else None
+    outcome = ingest_of(runtime).service.retry(letter_id, replacement)
+    if outcome is None:
+        raise ApiError(404, "not_found", f"There is no dead letter {letter_id}.")
+    return JSONResponse(outcome.body or {"status": "ok"}, status_code=outcome.status)

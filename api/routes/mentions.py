@@ -1,0 +1,84 @@
+"""The mention moderation queue, triage, and the marketing report by category, source and day."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep, require
+from api.caller import CallerDep
+from api.models import CommandPublic
+from domain.intake import answer_on_site, triage_mention
+
+router = APIRouter(tags=["mentions"])
+
+
+class TriageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["reply", "marketing", "ignore"]
+    category: str | None = Field(default=None, max_length=64)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class AnsweredIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/mentions")
+def list_mentions(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    status: Literal["new", "reply", "marketing", "ignore"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The moderation queue (`status=new`), oldest first."""
+    require(user, HISTORY_READERS, "read mentions")
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    rows, count = runtime.ingest.store.mentions(status, limit, offset) if runtime.ingest else ([], 0)
+    return {"data": rows, "count": count, "position": runtime.runner.position()}
+
+
+@router.post("/mentions/{mention_id}/triage")
+def triage(mention_id: UUID, body: TriageIn, caller: CallerDep) -> CommandPublic:
+    """reply → a ticket on the channel for its owner; marketing (category, tags); or ignore."""
+    return caller.run(
+        None,
+        STAFF,
+        "triage mentions",
+        lambda ctx: triage_mention(
+            caller.runtime.helpdesk, mention_id, body.decision, body.category, body.tags, ctx
+        ),
+    )
+
+
+@router.post("/mentions/{mention_id}/answered")
+def answered(mention_id: UUID, caller: CallerDep, body: AnsweredIn | None = None) -> CommandPublic:
+    """Mark a mention as answered on the third-party site it was posted on."""
+    note = body.note if body else None
+    return caller.run(
+        None,
+        STAFF,
+        "mark mentions",
+        lambda ctx: answer_on_site(caller.runtime.helpdesk, mention_id, note, ctx),
+    )
+
+
+@router.get("/reports/mentions")
+def mention_report(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Marketing mentions counted by category, source and day (never in support metrics)."""
+    require(user, HISTORY_READERS, "read reports")
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    rows = runtime.ingest.store.mention_report(start, end) if runtime.ingest else []
+    return {"data": rows, "count": len(rows), "total": sum(r["count"] for r in rows)}

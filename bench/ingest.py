@@ -1,0 +1,132 @@
+"""Webhook intake end to end: HTTP POST of a Telegram update → 200 once the event is stored.
+
+Starts `deskstream serve` on a fresh data dir (SQLite, embedded mode), adds a Telegram channel,
+then concurrent senders post real-format updates: each customer writes several messages, so
+both ticket openings and appends to the open ticket are measured. Prints messages/s and
+latency percentiles.
+
+    .venv/bin/python bench/ingest.py --messages 4000 --senders 16 --per-customer 4
+"""
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+SECRET = "bench-secret"
+
+
+def update(n: int, per_customer: int) -> bytes:
+    customer = 10_000_000 + n // per_customer
+    return json.dumps(
+        {
+            "update_id": 900_000_000 + n,
+            "message": {
+                "message_id": n,
+                "from": {"id": customer, "is_bot": False, "first_name": "Покупатель", "language_code": "ru"},
+                "chat": {"id": customer, "type": "private"},
+                "date": int(time.time()) - 60,
+                "text": f"Сообщение {n}: не проходит оплата 💳",
+            },
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+def wait_up(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            con = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            con.request("GET", "/health")
+            if con.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=4000)
+    parser.add_argument("--senders", type=int, default=16)
+    parser.add_argument("--per-customer", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="ds-bench-"))
+    exe = str(Path(sys.executable).with_name("deskstream"))
+    env = {**os.environ, "DESKSTREAM_DATA": str(data)}
+    subprocess.run(
+        [exe, "channel", "add", "--kind", "telegram", "--name", "tg", "--set", f"secret_token={SECRET}"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        [exe, "serve", "--port", str(args.port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_up(args.port)
+        bodies = [update(n, args.per_customer) for n in range(args.messages)]
+        latencies: list[float] = []
+        failures: list[int] = []
+        lock = threading.Lock()
+        counter = iter(range(args.messages))
+
+        def sender() -> None:
+            con = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+            headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+            while True:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                started = time.perf_counter()
+                for _ in range(5):  # a dropped keep-alive connection is retried, as providers do
+                    try:
+                        con.request("POST", "/api/v1/ingest/telegram/tg", body=bodies[n], headers=headers)
+                        response = con.getresponse()
+                        response.read()
+                        break
+                    except OSError:
+                        con.close()
+                        con = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if response.status != 200:
+                        failures.append(response.status)
+
+        threads = [threading.Thread(target=sender) for _ in range(args.senders)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+        latencies.sort()
+        p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+        print(
+            f"{args.messages} messages, {args.senders} senders, {args.per_customer} per customer: "
+            f"{len(latencies) / seconds:,.0f} messages/s; latency p50 {p(0.5):.1f} ms, "
+            f"p90 {p(0.9):.1f} ms, p99 {p(0.99):.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms; "
+            f"non-200: {len(failures)}"
+        )
+        return 1 if failures else 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""The small contract every channel adapter implements: payload → messages; reply → request.
+
+An adapter is pure translation: it checks the provider's signature, turns a raw body into
+`Inbound` messages (or a handshake answer, or "nothing for us"), and turns an operator's reply
+into the provider's send request. HTTP, storage and threading live elsewhere.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from domain.channel import Channel
+from domain.intake import Inbound
+
+
+class BadSignature(Exception):
+    """The request does not come from the provider: refuse it, record nothing."""
+
+
+class Malformed(Exception):
+    """Authenticated, but not a payload we can read: 4xx and a dead letter."""
+
+
+class DeliveryError(Exception):
+    """The provider refused a reply; `permanent` ones are not retried."""
+
+    def __init__(self, message: str, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Parsed:
+    messages: list[Inbound] = field(default_factory=list)
+    unsupported: str | None = None  # the authenticated update is of a kind we keep but do not handle
+    answer: str | None = None  # a handshake's plain-text answer (VK confirmation, hub.challenge)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """What the outbox knows of a ticket's conversation, to address a reply."""
+
+    ticket_id: str
+    channel: str
+    subject: str | None
+    external_ids: Sequence[str]
+    handle: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    url: str
+    json_body: dict[str, Any] | None = None
+    form: dict[str, str] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Adapter(Protocol):
+    kind: str
+
+    def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
+        """Raises BadSignature."""
+
+    def parse(self, channel: Channel, body: bytes) -> Parsed:
+        """Raises Malformed."""
+
+
+class Sender(Protocol):
+    def request(self, channel: Channel, thread: Thread, text: str, reply_key: str) -> Outgoing: ...
+
+    def delivered(self, status: int, body: bytes) -> str | None:
+        """The provider's message id, or raises DeliveryError."""
+
+
+def load_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise Malformed(f"The body is not JSON: {exc}") from None
+
+
+def obj(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Malformed(f"{what} must be an object.")
+    return value
+
+
+def text_of(value: Any, what: str, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Malformed(f"{what} must be a string.")
+    return str(value)
+
+
+def int_of(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise Malformed(f"{what} must be an integer.")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Malformed(f"{what} must be an integer.") from None
+
+
+def unix_time(value: Any, what: str) -> datetime:
+    seconds = int_of(value, what)
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise Malformed(f"{what} is not a valid time.") from None
+
+
+def header(headers: Mapping[str, str], name: str) -> str:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), "")
+
+
+def http_json(body: bytes) -> Any:
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        return None

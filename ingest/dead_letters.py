@@ -1,0 +1,97 @@
+"""The dead-letter store: authenticated payloads we could not (or did not) turn into messages.
+
+Durable in the ingest database (a SQLite file in the data dir, or PostgreSQL), with the raw
+body, the headers and the reason, so an admin can fix the cause and retry.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+from projections.sql import Database
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS dead_letters (
+    id TEXT PRIMARY KEY, channel TEXT NOT NULL, kind TEXT NOT NULL, received_at TEXT NOT NULL,
+    reason TEXT NOT NULL, headers TEXT NOT NULL, body BYTEA NOT NULL, status TEXT NOT NULL,
+    retries INTEGER NOT NULL)"""
+KEPT_HEADERS = ("content-type", "user-agent", "x-telegram-bot-api-secret-token", "x-hub-signature-256")
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: str
+    channel: str
+    kind: str
+    received_at: str
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+    status: str
+    retries: int
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "kind": self.kind,
+            "received_at": self.received_at,
+            "reason": self.reason,
+            "status": self.status,
+            "retries": self.retries,
+            "body": self.body.decode("utf-8", errors="replace"),
+        }
+
+
+class DeadLetters:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.transaction() as cur:
+            cur.execute(SCHEMA)
+            cur.execute(
+                "CREATE INDEX IF NOT EXISTS dead_letters_status ON dead_letters (status, received_at)"
+            )
+
+    def add(
+        self, channel: str, kind: str, reason: str, body: bytes, headers: Mapping[str, str], at: datetime
+    ) -> str:
+        kept = {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+        letter_id = uuid4().hex
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"INSERT INTO dead_letters ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'new', 0)",
+                (letter_id, channel, kind, at.isoformat(), reason[:2000], json.dumps(kept), bytes(body)),
+            )
+        return letter_id
+
+    def get(self, letter_id: str) -> DeadLetter | None:
+        rows = self.db.fetchall(f"SELECT {COLUMNS} FROM dead_letters WHERE id = ?", (letter_id,))
+        return letter(rows[0]) if rows else None
+
+    def list(self, status: str | None, limit: int, offset: int) -> tuple[list[DeadLetter], int]:
+        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        count = self.db.fetchall(f"SELECT COUNT(*) FROM dead_letters {where}", params)[0][0]
+        rows = self.db.fetchall(
+            f"SELECT {COLUMNS} FROM dead_letters {where} ORDER BY received_at, id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [letter(r) for r in rows], int(count)
+
+    def settle(self, letter_id: str, status: str, reason: str | None, body: bytes | None) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "UPDATE dead_letters SET status = ?, reason = COALESCE(?, reason), body = COALESCE(?, body), "
+                "retries = retries + 1 WHERE id = ?",
+                (status, reason, body, letter_id),
+            )
+
+
+COLUMNS = "id, channel, kind, received_at, reason, headers, body, status, retries"
+
+
+def letter(row: tuple[Any, ...]) -> DeadLetter:
+    return DeadLetter(
+        row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), bytes(row[6]), row[7], int(row[8])
+    )

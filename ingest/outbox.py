@@ -1,0 +1,155 @@
+"""The outbox: sends operators' replies through their channel, with retries and backoff.
+
+Jobs come from the ingest projection (a ReplySent on a ticket of a sendable channel) and are
+settled by events: the sender records ReplyDelivered or ReplyDeliveryFailed on the ticket, with
+request id `delivery:<reply version>`, before marking the job. A crash between sending and
+recording sends once more at worst (VK drops it by random_id; others may show it twice).
+"""
+
+import json
+import logging
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from datetime import timedelta
+from uuid import UUID
+
+from domain.channel import Channel
+from domain.helpdesk import Context, Helpdesk
+from domain.intake import channel
+from ingest.contract import DeliveryError, Outgoing, Thread
+from ingest.service import ACTOR, ADAPTERS
+from ingest.store import IngestProjection, Job
+
+log = logging.getLogger(__name__)
+MESSAGE_EVENTS = ("TicketOpened", "CustomerMessageReceived")
+
+
+class Outbox:
+    def __init__(
+        self,
+        helpdesk: Helpdesk,
+        store: IngestProjection,
+        max_attempts: int = 8,
+        first_delay: timedelta = timedelta(seconds=5),
+        max_delay: timedelta = timedelta(minutes=30),
+        idle_seconds: float = 0.2,
+    ) -> None:
+        self.helpdesk, self.store = helpdesk, store
+        self.max_attempts, self.first_delay, self.max_delay = max_attempts, first_delay, max_delay
+        self.idle_seconds = idle_seconds
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.before_send: Callable[[], None] = lambda: None
+
+    def run_once(self) -> int:
+        """Tries every due job once; returns how many it tried."""
+        jobs = self.store.due_jobs(self.helpdesk.clock())
+        for job in jobs:
+            try:
+                self.deliver(job)
+            except Exception:
+                log.exception("outbox job %s failed unexpectedly", job.job_id)
+                self.retry_later(job, "internal error; see the log")
+        return len(jobs)
+
+    def deliver(self, job: Job) -> None:
+        ticket = self.helpdesk.ticket(UUID(job.ticket_id))
+        key = f"delivery:{job.reply_version}"
+        if key in ticket.request_versions:
+            self.store.settle(job, "delivered")
+            return
+        config = channel(self.helpdesk, job.channel)
+        if config is None:
+            self.fail(job, "The channel is no longer configured.", job.attempts)
+            return
+        events = self.helpdesk.history(ticket.id)
+        reply = next(e for e in events if e.originator_version == job.reply_version)
+        external_ids = [e.external_id for e in events if type(e).__name__ in MESSAGE_EVENTS and e.external_id]
+        identities = self.helpdesk.customer(ticket.customer_id).identities
+        handle = next((i.split(":", 1)[1] for i in identities if i.startswith(f"{config.kind}:")), "")
+        thread = Thread(str(ticket.id), config.name, ticket.subject, external_ids, handle)
+        try:
+            provider_id = send(config, thread, reply.text, f"{ticket.id}:{job.reply_version}")
+        except DeliveryError as exc:
+            attempts = job.attempts + 1
+            if exc.permanent or attempts >= self.max_attempts:
+                self.fail(job, str(exc), attempts)
+            else:
+                self.retry_later(job, str(exc), attempts)
+            return
+        ctx = Context(ACTOR, None, key)
+        self.helpdesk.change(
+            ticket.id, ctx, None, lambda t, s: t.record_delivery(job.reply_version, provider_id, s)
+        )
+        self.store.settle(job, "delivered")
+
+    def fail(self, job: Job, error: str, attempts: int) -> None:
+        ctx = Context(ACTOR, None, f"delivery:{job.reply_version}")
+        self.helpdesk.change(
+            UUID(job.ticket_id),
+            ctx,
+            None,
+            lambda t, s: t.record_delivery_failure(job.reply_version, error, max(attempts, 1), s),
+        )
+        self.store.settle(job, "failed", error)
+
+    def retry_later(self, job: Job, error: str, attempts: int | None = None) -> None:
+        attempts = job.attempts + 1 if attempts is None else attempts
+        delay = min(self.first_delay * 2 ** (attempts - 1), self.max_delay)
+        self.store.reschedule(job, attempts, self.helpdesk.clock() + delay, error)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="outbox", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("outbox pass failed; pausing")
+                self._stop.wait(1.0)
+            self._wake.wait(self.idle_seconds)
+            self._wake.clear()
+
+
+def send(config: Channel, thread: Thread, text: str, reply_key: str) -> str | None:
+    adapter = ADAPTERS[config.kind]
+    if config.kind == "email":
+        return adapter.send(config, thread, text, reply_key)
+    outgoing = adapter.request(config, thread, text, reply_key)
+    status, body = post(outgoing, float(config.setting("timeout_seconds", "10")))
+    return adapter.delivered(status, body)
+
+
+def post(outgoing: Outgoing, timeout: float) -> tuple[int, bytes]:
+    """One HTTP POST with the standard library; every failure is a (transient) DeliveryError."""
+    if outgoing.form is not None:
+        data = urllib.parse.urlencode(outgoing.form).encode()
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        data = json.dumps(outgoing.json_body, ensure_ascii=False).encode()
+        content_type = "application/json"
+    request = urllib.request.Request(
+        outgoing.url, data=data, method="POST", headers={"Content-Type": content_type, **outgoing.headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"connection: {type(exc).__name__}: {exc}", permanent=False) from None

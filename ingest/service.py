@@ -1,0 +1,157 @@
+"""Hands a verified payload to its adapter and the intake use case; nothing accepted is lost.
+
+Outcomes: a forged request is refused and recorded nowhere; a malformed body from an
+authenticated sender is a 4xx plus a dead letter; an authenticated update we do not handle is a
+200 (so the provider stops retrying) plus a dead letter; a message becomes a ticket event.
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.channel import Channel
+from domain.errors import DomainError
+from domain.helpdesk import Context, Helpdesk
+from domain.intake import capture_mention, channel, take_in
+from ingest.contract import Adapter, BadSignature, Malformed, Parsed
+from ingest.dead_letters import DeadLetters
+from ingest.email import EmailAdapter
+from ingest.mentions import MentionsAdapter
+from ingest.telegram import TelegramAdapter
+from ingest.vk import VkAdapter
+from ingest.whatsapp import WhatsAppAdapter
+from ingest.widget import WidgetAdapter
+
+log = logging.getLogger(__name__)
+ACTOR = "ingest"
+ADAPTERS: dict[str, Any] = {
+    "telegram": TelegramAdapter(),
+    "whatsapp": WhatsAppAdapter(),
+    "vk": VkAdapter(),
+    "email": EmailAdapter(),
+    "widget": WidgetAdapter(),
+    "mentions": MentionsAdapter(),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None  # a plain-text answer some providers expect ("ok", a challenge)
+
+
+class UnknownChannel(LookupError):
+    pass
+
+
+class IngestService:
+    def __init__(self, helpdesk: Helpdesk, dead_letters: DeadLetters, wake: Callable[[], None]) -> None:
+        self.helpdesk = helpdesk
+        self.dead_letters = dead_letters
+        self.wake = wake
+
+    def channel(self, name: str, kind: str) -> Channel:
+        found = channel(self.helpdesk, name)
+        if found is None or found.kind != kind:
+            raise UnknownChannel(f"There is no {kind} channel named {name!r}.")
+        return found
+
+    def receive(self, kind: str, name: str, body: bytes, headers: Mapping[str, str]) -> Outcome:
+        try:
+            config = self.channel(name, kind)
+        except UnknownChannel as exc:
+            return Outcome(404, {"error": "channel_not_found", "detail": str(exc)})
+        adapter = ADAPTERS[kind]
+        try:
+            adapter.verify(config, body, headers)
+        except BadSignature as exc:
+            return Outcome(
+                403 if kind in ("vk", "whatsapp") else 401, {"error": "bad_signature", "detail": str(exc)}
+            )
+
+        def dead(reason: str) -> str:
+            return self.dead_letters.add(name, kind, reason, body, headers, self.helpdesk.clock())
+
+        return self.process(config, adapter, body, dead)
+
+    def process(self, config: Channel, adapter: Adapter, body: bytes, dead: Callable[[str], str]) -> Outcome:
+        try:
+            parsed = adapter.parse(config, body) if config.kind != "mentions" else Parsed()
+            if config.kind == "mentions":
+                return self.mentions(config, body)
+        except Malformed as exc:
+            return Outcome(
+                400, {"error": "malformed_payload", "detail": str(exc), "dead_letter": dead(str(exc))}
+            )
+        except Exception as exc:
+            log.exception("adapter %s failed", config.kind)
+            reason = f"unreadable payload: {type(exc).__name__}: {exc}"
+            return Outcome(400, {"error": "malformed_payload", "detail": reason, "dead_letter": dead(reason)})
+        if parsed.answer is not None:
+            return Outcome(200, text=parsed.answer)
+        if parsed.unsupported:
+            return Outcome(
+                200, {"status": "ignored", "dead_letter": dead(parsed.unsupported)}, text=ok(config)
+            )
+        results = []
+        for message in parsed.messages:
+            try:
+                results.append(take_in(self.helpdesk, message, config.owner, hours(config), ACTOR))
+            except DomainError as exc:
+                reason = f"{exc.code}: {exc}"
+                return Outcome(422, {"error": exc.code, "detail": str(exc), "dead_letter": dead(reason)})
+            except Exception as exc:
+                log.exception("intake failed on channel %s", config.name)
+                reason = f"internal: {type(exc).__name__}: {exc}"
+                return Outcome(503, {"error": "unavailable", "detail": reason, "dead_letter": dead(reason)})
+        self.wake()
+        data = [
+            {
+                "ticket_id": str(r.ticket_id),
+                "version": r.version,
+                "position": r.position,
+                "outcome": r.outcome,
+            }
+            for r in results
+        ]
+        return Outcome(200, {"status": "ok", "messages": data}, text=ok(config))
+
+    def mentions(self, config: Channel, body: bytes) -> Outcome:
+        items = ADAPTERS["mentions"].parse_mentions(body)
+        ctx = Context(ACTOR)
+        results = [capture_mention(self.helpdesk, config.name, m.external_id, m.fields, ctx) for m in items]
+        self.wake()
+        data = [{"id": str(r.id), "position": r.position} for r in results]
+        return Outcome(200, {"status": "ok", "mentions": data})
+
+    def retry(self, letter_id: str, body: bytes | None) -> Outcome | None:
+        """Runs a dead letter (or its corrected body) through the same path again, without a new letter."""
+        letter = self.dead_letters.get(letter_id)
+        if letter is None:
+            return None
+        payload = letter.body if body is None else body
+        reasons: list[str] = []
+
+        def dead(reason: str) -> str:
+            reasons.append(reason)
+            return letter_id
+
+        try:
+            config = self.channel(letter.channel, letter.kind)
+        except UnknownChannel as exc:
+            return Outcome(409, {"error": "channel_not_found", "detail": str(exc)})
+        outcome = self.process(config, ADAPTERS[letter.kind], payload, dead)
+        status = "new" if reasons and outcome.status >= 400 else ("ignored" if reasons else "retried")
+        self.dead_letters.settle(letter_id, status, reasons[-1] if reasons else None, body)
+        return outcome
+
+
+def hours(config: Channel) -> float:
+    return config.reopen_window.total_seconds() / 3600
+
+
+def ok(config: Channel) -> str | None:
+    """VK wants the plain string "ok" back, or it retries the event."""
+    return "ok" if config.kind == "vk" else None

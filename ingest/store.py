@@ -1,0 +1,257 @@
+"""The ingest view: channels, the mention queue and the outbox's jobs, folded from the event log.
+
+One projection, one transaction per batch with its tracked position, like the queue view. Jobs
+are keyed by (ticket, reply version) and settled by ReplyDelivered / ReplyDeliveryFailed events,
+so a rebuild from position zero re-creates exactly the replies that were never delivered.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.channel import redacted
+from projections.records import EventRecord
+from projections.sql import Cursor, Database
+
+SENDABLE = ("telegram", "whatsapp", "vk", "email")
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS ingest_channels (
+        name TEXT PRIMARY KEY, channel_id TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT,
+        settings TEXT NOT NULL,
+        added_at TEXT NOT NULL, position BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS ingest_mentions (
+        mention_id TEXT PRIMARY KEY, channel TEXT NOT NULL, source TEXT NOT NULL, url TEXT NOT NULL,
+        author TEXT NOT NULL, text TEXT NOT NULL, published_at TEXT NOT NULL, rating DOUBLE PRECISION,
+        place TEXT, status TEXT NOT NULL, category TEXT, tags TEXT NOT NULL, ticket_id TEXT,
+        answered_on_site INTEGER NOT NULL, captured_at TEXT NOT NULL, triaged_at TEXT,
+        triaged_by TEXT, position BIGINT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ingest_mentions_status ON ingest_mentions (status, captured_at)",
+    """CREATE TABLE IF NOT EXISTS outbox_tickets (ticket_id TEXT PRIMARY KEY, channel TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS outbox_jobs (
+        job_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, reply_version BIGINT NOT NULL,
+        channel TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, due_at TEXT NOT NULL,
+        last_error TEXT, position BIGINT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS outbox_jobs_due ON outbox_jobs (status, due_at)",
+    """CREATE TABLE IF NOT EXISTS ingest_tracking (source TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
+]
+MENTION_COLUMNS = (
+    "mention_id, channel, source, url, author, text, published_at, rating, place, status, category, "
+    "tags, ticket_id, answered_on_site, captured_at, triaged_at, triaged_by"
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    job_id: str
+    ticket_id: str
+    reply_version: int
+    channel: str
+    attempts: int
+
+
+class IngestProjection:
+    name = "ingest"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.transaction() as cur:
+            for statement in SCHEMA:
+                cur.execute(statement)
+
+    def position(self, source: str) -> int:
+        rows = self.db.fetchall("SELECT position FROM ingest_tracking WHERE source = ?", (source,))
+        return int(rows[0][0]) if rows else 0
+
+    def apply(self, records: Sequence[EventRecord], source: str) -> int:
+        with self.db.transaction() as cur:
+            rows = cur.fetchall("SELECT position FROM ingest_tracking WHERE source = ?", (source,))
+            before = int(rows[0][0]) if rows else 0
+            fresh = [r for r in records if r.position > before]
+            for record in fresh:
+                self.fold(cur, record)
+            if fresh:
+                cur.execute(
+                    "INSERT INTO ingest_tracking (source, position) VALUES (?, ?) "
+                    "ON CONFLICT (source) DO UPDATE SET position = excluded.position",
+                    (source, fresh[-1].position),
+                )
+        return len(fresh)
+
+    def fold(self, cur: Cursor, r: EventRecord) -> None:
+        d = r.data
+        match r.aggregate_type, r.type:
+            case "Channel", "ChannelAdded":
+                cur.execute(
+                    "INSERT INTO ingest_channels (name, channel_id, kind, owner, settings, added_at, "
+                    "position) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                    (
+                        d["name"],
+                        r.aggregate_id,
+                        d["kind"],
+                        d["owner"],
+                        settings_json(d),
+                        iso(r.occurred_at),
+                        r.position,
+                    ),
+                )
+            case "Channel", "ChannelChanged":
+                cur.execute(
+                    "UPDATE ingest_channels SET owner = ?, settings = ?, position = ? WHERE channel_id = ?",
+                    (d["owner"], settings_json(d), r.position, r.aggregate_id),
+                )
+            case "Mention", "MentionCaptured":
+                values = (
+                    r.aggregate_id, d["channel"], d["source"], d["url"], d["author"], d["text"],
+                    iso(d["published_at"]), d["rating"], d["place"], "new", None, "[]", None, 0,
+                    iso(r.recorded_at), None, None, r.position,
+                )  # fmt: skip
+                cur.execute(
+                    f"INSERT INTO ingest_mentions ({MENTION_COLUMNS}, position) VALUES "
+                    f"({', '.join('?' * 18)}) ON CONFLICT (mention_id) DO NOTHING",
+                    values,
+                )
+            case "Mention", "MentionTriaged":
+                cur.execute(
+                    "UPDATE ingest_mentions SET status = ?, category = ?, tags = ?, ticket_id = ?, "
+                    "triaged_at = ?, triaged_by = ?, position = ? WHERE mention_id = ?",
+                    (
+                        d["decision"], d["category"], json.dumps(d["tags"]), d["ticket_id"],
+                        iso(r.occurred_at), r.actor, r.position, r.aggregate_id,
+                    ),
+                )  # fmt: skip
+            case "Mention", "MentionAnsweredOnSite":
+                cur.execute(
+                    "UPDATE ingest_mentions SET answered_on_site = 1, position = ? WHERE mention_id = ?",
+                    (r.position, r.aggregate_id),
+                )
+            case "Ticket", "TicketOpened":
+                found = cur.fetchall("SELECT kind FROM ingest_channels WHERE name = ?", (d["channel"],))
+                if found and found[0][0] in SENDABLE:
+                    cur.execute(
+                        "INSERT INTO outbox_tickets (ticket_id, channel) VALUES (?, ?) "
+                        "ON CONFLICT (ticket_id) DO NOTHING",
+                        (r.aggregate_id, d["channel"]),
+                    )
+            case "Ticket", "ReplySent":
+                found = cur.fetchall(
+                    "SELECT channel FROM outbox_tickets WHERE ticket_id = ?", (r.aggregate_id,)
+                )
+                if found:
+                    cur.execute(
+                        "INSERT INTO outbox_jobs (job_id, ticket_id, reply_version, channel, status, "
+                        "attempts, due_at, last_error, position) "
+                        "VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?) "
+                        "ON CONFLICT (job_id) DO NOTHING",
+                        (job_id(r.aggregate_id, r.version), r.aggregate_id, r.version, found[0][0],
+                         iso(r.recorded_at), r.position),
+                    )  # fmt: skip
+            case "Ticket", "ReplyDelivered" | "ReplyDeliveryFailed":
+                status = "delivered" if r.type == "ReplyDelivered" else "failed"
+                cur.execute(
+                    "UPDATE outbox_jobs SET status = ?, last_error = ? WHERE job_id = ?",
+                    (status, d.get("error"), job_id(r.aggregate_id, d["reply_version"])),
+                )
+            case _:
+                pass  # every other event only moves the tracked position
+
+    def reset(self) -> None:
+        """Jobs stay: their state is settled by events anyway, and nothing is ever sent twice."""
+        with self.db.transaction() as cur:
+            for table in ("ingest_channels", "ingest_mentions", "outbox_tickets", "ingest_tracking"):
+                cur.execute(f"DELETE FROM {table}")
+
+    # The outbox's side: due jobs and their scheduling (not part of the fold).
+
+    def due_jobs(self, now: datetime, limit: int = 50) -> list[Job]:
+        rows = self.db.fetchall(
+            "SELECT job_id, ticket_id, reply_version, channel, attempts FROM outbox_jobs "
+            "WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
+            (iso(now), limit),
+        )
+        return [Job(r[0], r[1], int(r[2]), r[3], int(r[4])) for r in rows]
+
+    def reschedule(self, job: Job, attempts: int, due_at: datetime, error: str) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "UPDATE outbox_jobs SET attempts = ?, due_at = ?, last_error = ? "
+                "WHERE job_id = ? AND status = 'pending'",
+                (attempts, iso(due_at), error[:2000], job.job_id),
+            )
+
+    def settle(self, job: Job, status: str, error: str | None = None) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "UPDATE outbox_jobs SET status = ?, last_error = ? WHERE job_id = ?",
+                (status, error, job.job_id),
+            )
+
+    def jobs(self, ticket_id: str) -> list[dict[str, Any]]:
+        rows = self.db.fetchall(
+            "SELECT job_id, reply_version, channel, status, attempts, due_at, last_error FROM outbox_jobs "
+            "WHERE ticket_id = ? ORDER BY reply_version",
+            (ticket_id,),
+        )
+        keys = ("job_id", "reply_version", "channel", "status", "attempts", "due_at", "last_error")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    # Queries for the API.
+
+    def channels(self) -> list[dict[str, Any]]:
+        rows = self.db.fetchall(
+            "SELECT name, kind, owner, settings, added_at FROM ingest_channels ORDER BY name"
+        )
+        return [
+            {"name": n, "kind": k, "owner": o, "settings": json.loads(s), "added_at": a}
+            for n, k, o, s, a in rows
+        ]
+
+    def mentions(self, status: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        count = self.db.fetchall(f"SELECT COUNT(*) FROM ingest_mentions {where}", params)[0][0]
+        rows = self.db.fetchall(
+            f"SELECT {MENTION_COLUMNS} FROM ingest_mentions {where} ORDER BY captured_at, mention_id "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        keys = MENTION_COLUMNS.split(", ")
+        result = []
+        for row in rows:
+            item = dict(zip(keys, row, strict=True))
+            item["id"] = item.pop("mention_id")
+            item["tags"] = json.loads(item["tags"])
+            item["answered_on_site"] = bool(item["answered_on_site"])
+            result.append(item)
+        return result, int(count)
+
+    def mention_report(self, start: datetime | None, end: datetime | None) -> list[dict[str, Any]]:
+        """Marketing mentions counted by category, source and day of publication."""
+        clauses, params = ["status = 'marketing'"], []
+        if start:
+            clauses.append("published_at >= ?")
+            params.append(iso(start))
+        if end:
+            clauses.append("published_at < ?")
+            params.append(iso(end))
+        rows = self.db.fetchall(
+            "SELECT category, source, SUBSTR(published_at, 1, 10) AS day, COUNT(*) FROM ingest_mentions "
+            f"WHERE {' AND '.join(clauses)} GROUP BY category, source, day ORDER BY day, category, source",
+            params,
+        )
+        return [{"category": c, "source": s, "day": d, "count": int(n)} for c, s, d, n in rows]
+
+
+def job_id(ticket_id: str, version: int) -> str:
+    return f"{ticket_id}:{version}"
+
+
+def iso(value: Any) -> str:
+    """UTC ISO text sorts in time order, so SQL can compare it on either engine."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(UTC).isoformat()
+
+
+def settings_json(d: Any) -> str:
+    return json.dumps(redacted(dict(d["settings"])), sort_keys=True)

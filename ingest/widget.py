@@ -1,0 +1,61 @@
+"""The in-app chat widget: our own JSON, authenticated by the channel's public key.
+
+Body: {"visitor_id", "name"?, "message_id", "text", "sent_at"? (ISO 8601 or unix seconds)};
+header `X-Widget-Key: <public_key>`. The key only tells channels apart: it ships in the app.
+"""
+
+import hmac
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from domain.channel import Channel
+from domain.intake import Inbound
+from ingest.contract import BadSignature, Malformed, Parsed, header, load_json, obj, text_of, unix_time
+
+KIND = "widget"
+
+
+class WidgetAdapter:
+    kind = KIND
+
+    def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
+        if not hmac.compare_digest(
+            header(headers, "X-Widget-Key").encode(), channel.setting("public_key").encode()
+        ):
+            raise BadSignature("X-Widget-Key is missing or wrong.")
+
+    def parse(self, channel: Channel, body: bytes) -> Parsed:
+        payload = obj(load_json(body), "The message")
+        visitor = text_of(payload.get("visitor_id"), "visitor_id").strip()
+        text = text_of(payload.get("text"), "text")
+        message_id = text_of(payload.get("message_id"), "message_id").strip()
+        if not visitor or not message_id or not text.strip() or len(visitor) > 200 or len(message_id) > 200:
+            raise Malformed("visitor_id, message_id and text are required (ids up to 200 characters).")
+        return Parsed(
+            messages=[
+                Inbound(
+                    channel=channel.name,
+                    kind=KIND,
+                    handle=visitor,
+                    name=text_of(payload.get("name"), "name", required=False)[:200],
+                    thread=visitor,
+                    external_id=message_id,
+                    text=text,
+                    occurred_at=sent_at(payload.get("sent_at")),
+                )
+            ]
+        )
+
+
+def sent_at(value: object) -> datetime:
+    if value is None:
+        return datetime.max.replace(tzinfo=UTC)  # "now": intake caps times at the server clock
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise Malformed("sent_at must be ISO 8601 or unix seconds.") from None
+        if parsed.tzinfo is None:
+            raise Malformed("sent_at needs a time zone.")
+        return parsed.astimezone(UTC)
+    return unix_time(value, "sent_at")
