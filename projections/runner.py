@@ -38,11 +38,13 @@ class Runner:
         projections: Sequence[Projection],
         batch_size: int = 2000,
         idle_seconds: float = 0.25,
+        coalesce_seconds: float = 0.005,
     ) -> None:
         self.source = source
         self.projections = list(projections)
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.coalesce_seconds = coalesce_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._progress = threading.Condition()
@@ -110,3 +112,6 @@ class Runner:
             if count < self.batch_size:
                 self._wake.wait(self.idle_seconds)
                 self._wake.clear()
+                # Under load, commands wake the runner one by one; a short pause lets a burst
+                # become one batch (one transaction per view) instead of one per command.
+                self._stop.wait(self.coalesce_seconds)
