@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from api.settings import Settings
 from api.store import event_positions, store_env
 from domain.helpdesk import Helpdesk
+from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -25,6 +26,7 @@ class Runtime:
     queue: QueueStore
     runner: Runner
     queue_db: Database
+    analytics: AnalyticsDb | None = None
 
     def start(self) -> None:
         """Catches the views up before serving, then follows the log in the background."""
@@ -35,6 +37,8 @@ class Runtime:
     def close(self) -> None:
         self.runner.stop()
         self.queue_db.close()
+        if self.analytics is not None:
+            self.analytics.close()
         self.helpdesk.close()
 
 
@@ -42,5 +46,6 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     helpdesk = Helpdesk(store_env(settings), clock=clock, positions=event_positions)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
-    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue)])
-    return Runtime(settings, helpdesk, queue, runner, queue_db)
+    analytics = AnalyticsDb(settings.data_dir / "analytics.duckdb")
+    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), AnalyticsProjection(analytics)])
+    return Runtime(settings, helpdesk, queue, runner, queue_db, analytics)
