@@ -276,3 +276,45 @@ def breakdown(view: View, q: ReportQuery, by: str) -> dict[str, Any]:
 
 def local_day(tz: str, at: int) -> date:
     return from_us(at).astimezone(zone(tz)).date()
+
+
+TICKET_SHEET = """
+SELECT t.ticket_id, t.channel, t.type, t.priority, array_to_string(t.tags, ', ') AS tags, t.status,
+    t.resolution, t.assignee, t.resolver, epoch_us(t.opened_at), epoch_us(t.first_reply_at),
+    epoch_us(t.resolved_at), t.first_response_business_seconds, t.first_response_seconds,
+    (SELECT max(w.business_seconds) FROM waits w WHERE w.ticket_id = t.ticket_id AND w.kind = 'next'),
+    t.resolution_business_seconds, t.resolution_seconds, t.reopens, t.rating, t.policy_name,
+    t.policy_version,
+    {outcomes}
+FROM tickets t {where} ORDER BY t.opened_at, t.ticket_id
+"""
+TICKET_COLUMNS = (
+    "ticket", "channel", "type", "priority", "tags", "status", "resolution", "assignee", "resolver",
+    "opened_at", "first_reply_at", "resolved_at", "first_response_business_s", "first_response_calendar_s",
+    "next_response_worst_business_s", "resolution_business_s", "resolution_calendar_s", "reopens", "rating",
+    "sla_policy", "sla_policy_version", "sla_first_response", "sla_next_response", "sla_resolution",
+)  # fmt: skip
+
+
+def tickets(view: View, q: ReportQuery) -> list[tuple[Any, ...]]:
+    """One row per ticket opened or resolved in the window, with its metrics and SLA outcomes."""
+    outcomes = ", ".join(
+        f"(SELECT {OUTCOME} FROM sla s WHERE s.ticket_id = t.ticket_id AND s.metric = '{m}')" for m in METRICS
+    )
+    sql = Sql(q, "t.opened_at", "t.assignee")
+    opened = " AND ".join(sql.clauses[:2])
+    resolved = opened.replace("t.opened_at", "t.resolved_at")
+    rest = sql.clauses[2:]
+    where = "WHERE " + " AND ".join([f"(({opened}) OR ({resolved}))", *rest])
+    params = [*([view.as_of] * len(METRICS)), q.start, q.end, q.start, q.end, *sql.params[2:]]
+    return view.con.execute(TICKET_SHEET.format(outcomes=outcomes, where=where), params).fetchall()
+
+
+def qa_population(view: View, start: int, end: int) -> list[tuple[str, str]]:
+    rows = view.con.execute(
+        "SELECT ticket_id, coalesce(resolver, '') FROM tickets WHERE status = 'resolved' "
+        "AND resolved_at >= make_timestamptz(?::BIGINT) AND resolved_at < make_timestamptz(?::BIGINT) "
+        "ORDER BY ticket_id",
+        [start, end],
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]

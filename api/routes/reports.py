@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import AwareDatetime
 
+from api import excel
 from api.auth import CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
-from api.errors import ApiError
-from domain.calendar import check_zone, from_us, to_us
+from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
+from domain.helpdesk import Context
 from domain.values import Role
-from projections import reports
+from projections import erlang, reports
 from projections.analytics import AnalyticsDb
 from projections.analytics_view import View, open_view
 from projections.reports import ReportQuery
@@ -123,5 +124,73 @@ def iso(us: int) -> str:
     return from_us(us).isoformat()
 
 
-def not_ready() -> ApiError:
-    return ApiError(409, "analytics_unavailable", "Analytics are not available in this process.")
+@router.get("/hourly")
+def hourly(
+    ctx: ReportDep,
+    aht_seconds: Annotated[float, Query(gt=0, le=86_400, description="Average handling time")] = 300.0,
+    target_seconds: Annotated[float, Query(gt=0, le=86_400, description="Answer within (s)")] = 3600.0,
+    service_level: Annotated[float, Query(gt=0, lt=1, description="Share answered in target")] = 0.8,
+) -> Response:
+    """7 × 24 load (messages per weekday and hour in `tz`) with an Erlang C staffing recommendation."""
+    return ctx.run(lambda view, q: erlang.hourly(view, q, aht_seconds, target_seconds, service_level))
+
+
+@router.get("/export.xlsx")
+def export_xlsx(ctx: ReportDep) -> Response:
+    """Summary, Operators and Tickets sheets for the same filters, as an Excel workbook."""
+    q = ctx.query
+    with open_view(ctx.db, q.start, q.end, q.as_of) as view:
+        content = excel.workbook(
+            reports.summary(view, q),
+            reports.operators(view, q)["data"],
+            reports.tickets(view, q),
+            f"deskstream {iso(q.start)[:10]} to {iso(q.end)[:10]} (as of {from_us(view.as_of).isoformat()})",
+        )
+    name = f"deskstream-{iso(q.start)[:10]}-{iso(q.end)[:10]}.xlsx"
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/qa-sample")
+def qa_sample(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    size: Annotated[int, Query(ge=1, le=500)] = 12,
+    tz: Annotated[str, Query(max_length=64)] = "UTC",
+) -> Response:
+    """A stratified-by-operator random sample of the month's resolved tickets; the seed is a hash
+    of that population, recorded with the sample, so every later draw returns the same tickets."""
+    require(user, REPORT_READERS, "draw QA samples")
+    check_zone(tz)
+    assert runtime.analytics is not None
+    helpdesk = runtime.helpdesk
+    sample = helpdesk.qa_sample(month, size)
+    if sample is None:
+        start, end = month_window(month, tz)
+        with open_view(runtime.analytics, start, end, None) as view:
+            population = reports.qa_population(view, start, end)
+            position = view.position
+        sample = helpdesk.draw_qa_sample(month, size, population, position, Context(user.name))
+        runtime.runner.wake()
+    body = {
+        "month": sample.month,
+        "size": sample.size,
+        "seed": sample.seed,
+        "population": sample.population,
+        "position": sample.position,
+        "drawn_at": sample.drawn_at.isoformat(),
+        "tickets": sample.ticket_ids,
+    }
+    return json_response(body)
+
+
+def month_window(month: str, tz: str) -> tuple[int, int]:
+    year, number = int(month[:4]), int(month[5:])
+    local = zone(tz)
+    start = datetime(year, number, 1, tzinfo=local)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local)
+    return to_us(start), to_us(end)

@@ -213,3 +213,63 @@ def test_only_supervisors_auditors_and_admins_read_reports(desk: Desk) -> None:
         headers={"Authorization": "Bearer t-sue"},
     )  # fmt: skip
     assert bad.status_code == 422
+
+
+def test_hourly_load_counts_customer_messages_in_the_team_time_zone(desk: Desk) -> None:
+    week(desk)
+    body, _ = desk.report("hourly", tz="Europe/Moscow", aht_seconds="600", target_seconds="3600")
+    slots = {(s["weekday"], s["hour"]): s for s in body["data"]}
+    assert len(slots) == 7 * 24
+    assert sum(s["messages"] for s in body["data"]) == 5 + 3  # openings + customer messages
+    tuesday_ten = slots[(2, 10)]  # B opened 10:00 MSK on Tuesday
+    assert tuesday_ten["messages"] == 1 and tuesday_ten["occurrences"] == 5
+    assert tuesday_ten["arrivals_per_hour"] == 0.2 and tuesday_ten["agents"] == 1
+    assert slots[(7, 3)]["agents"] == 0
+
+
+def test_qa_sample_is_drawn_once_and_recorded(desk: Desk) -> None:
+    week(desk)
+    desk.runtime.runner.catch_up()
+    params = {"month": "2026-03", "size": "2"}
+    first = desk.client.get(
+        "/api/v1/reports/qa-sample", params=params, headers={"Authorization": "Bearer t-sue"}
+    )
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["population"] == 3 and len(body["tickets"]) == 2
+    desk.at("2026-03-20T10:00").act("bot", week_ticket(desk, "C"), "messages", {"text": "again"})
+    again = desk.client.get(
+        "/api/v1/reports/qa-sample", params=params, headers={"Authorization": "Bearer t-audrey"}
+    )
+    assert again.content == first.content
+
+
+def week_ticket(desk: Desk, _: str) -> str:
+    rows = (
+        desk.runtime.analytics.cursor()
+        .execute(  # type: ignore[union-attr]
+            "SELECT ticket_id FROM tickets WHERE reopens = 1"
+        )
+        .fetchall()
+    )
+    return str(rows[0][0])
+
+
+def test_the_excel_export_has_three_readable_sheets(desk: Desk) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    week(desk)
+    desk.runtime.runner.catch_up()
+    response = desk.client.get(
+        "/api/v1/reports/export.xlsx", params=MONTH, headers={"Authorization": "Bearer t-sue"}
+    )
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["Summary", "Operators", "Tickets"]
+    tickets = book["Tickets"]
+    assert tickets.max_row == 1 + 5
+    header = [c.value for c in tickets[1]]
+    assert "sla first response" in header
+    assert book["Operators"].max_row == 1 + 2
