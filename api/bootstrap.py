@@ -8,6 +8,7 @@ from api.settings import Settings
 from api.store import event_positions, store_env
 from domain.helpdesk import Helpdesk
 from projections.analytics import AnalyticsDb, AnalyticsProjection
+from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -47,5 +48,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
     analytics = AnalyticsDb(settings.data_dir / "analytics.duckdb")
-    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), AnalyticsProjection(analytics)])
+    analytics_projection = AnalyticsProjection(analytics)
+    analytics_projection.after_commit.append(Snapshotter(analytics, settings.data_dir / SNAPSHOT_NAME))
+    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), analytics_projection])
     return Runtime(settings, helpdesk, queue, runner, queue_db, analytics)
