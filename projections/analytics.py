@@ -45,6 +45,7 @@ class AnalyticsDb:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(self.path)
         self.write_lock = threading.Lock()
+        self.report_cache: OrderedDict[Any, str] = OrderedDict()
         for statement in SCHEMA:
             self.con.execute(statement)
 
@@ -63,6 +64,12 @@ class AnalyticsDb:
                 cur.rollback()
                 raise
             cur.commit()
+
+    def remember(self, key: Any, value: str, keep: int = 256) -> None:
+        """Report results keyed by (report, query, position); old positions age out."""
+        self.report_cache[key] = value
+        while len(self.report_cache) > keep:
+            self.report_cache.popitem(last=False)
 
     def close(self) -> None:
         self.con.close()
@@ -152,6 +159,7 @@ class AnalyticsProjection:
             for table in (*TABLES, "tracking"):
                 cur.execute(f"DELETE FROM {table}")
         self.cache.clear()
+        self.db.report_cache.clear()
         self.policies, self.policy_names = [], {}
 
 

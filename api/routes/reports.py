@@ -38,12 +38,18 @@ class ReportContext:
         assert self.runtime.analytics is not None
         return self.runtime.analytics
 
-    def run(self, build: Callable[[View, ReportQuery], dict[str, Any]]) -> Response:
+    def run(self, build: Callable[[View, ReportQuery], dict[str, Any]], name: str) -> Response:
+        """Results at the default as-of are cached per projection position: they cannot change."""
         q = self.query
         with open_view(self.db, q.start, q.end, q.as_of) as view:
-            body = build(view, q)
-            stamp = {"as_of": from_us(view.as_of).isoformat(), "position": view.position}
-        return json_response({**stamp, "from": iso(q.start), "to": iso(q.end), **body})
+            key = (name, q, view.position)
+            cached = self.db.report_cache.get(key) if q.as_of is None else None
+            if cached is None:
+                stamp = {"as_of": from_us(view.as_of).isoformat(), "position": view.position}
+                cached = json_text({**stamp, "from": iso(q.start), "to": iso(q.end), **build(view, q)})
+                if q.as_of is None:
+                    self.db.remember(key, cached)
+        return Response(content=cached, media_type="application/json")
 
 
 def report_context(
@@ -94,30 +100,33 @@ ReportDep = Annotated[ReportContext, Depends(report_context)]
 @router.get("/summary")
 def summary(ctx: ReportDep) -> Response:
     """Tickets received and resolved, response and resolution times, SLA outcomes and CSI."""
-    return ctx.run(reports.summary)
+    return ctx.run(reports.summary, "summary")
 
 
 @router.get("/operators")
 def operators(ctx: ReportDep) -> Response:
     """The summary's figures per operator, plus how many tickets each was assigned."""
-    return ctx.run(reports.operators)
+    return ctx.run(reports.operators, "operators")
 
 
 @router.get("/daily")
 def daily(ctx: ReportDep) -> Response:
     """Tickets received and resolved per day (in `tz`)."""
-    return ctx.run(reports.daily)
+    return ctx.run(reports.daily, "daily")
 
 
 @router.get("/breakdown")
 def breakdown(ctx: ReportDep, by: Literal["type", "tag", "channel"]) -> Response:
     """Tickets received per type, tag or channel, with shares."""
-    return ctx.run(lambda view, q: reports.breakdown(view, q, by))
+    return ctx.run(lambda view, q: reports.breakdown(view, q, by), f"breakdown:{by}")
+
+
+def json_text(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def json_response(body: dict[str, Any]) -> Response:
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return Response(content=text, media_type="application/json")
+    return Response(content=json_text(body), media_type="application/json")
 
 
 def iso(us: int) -> str:
@@ -132,7 +141,10 @@ def hourly(
     service_level: Annotated[float, Query(gt=0, lt=1, description="Share answered in target")] = 0.8,
 ) -> Response:
     """7 × 24 load (messages per weekday and hour in `tz`) with an Erlang C staffing recommendation."""
-    return ctx.run(lambda view, q: erlang.hourly(view, q, aht_seconds, target_seconds, service_level))
+    return ctx.run(
+        lambda view, q: erlang.hourly(view, q, aht_seconds, target_seconds, service_level),
+        f"hourly:{aht_seconds}:{target_seconds}:{service_level}",
+    )
 
 
 @router.get("/export.xlsx")
