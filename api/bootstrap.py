@@ -9,6 +9,8 @@ from api.store import event_positions, store_env
 from api.token_cache import TokenCache
 from domain.helpdesk import Helpdesk
 from ingest.runtime import IngestRuntime, build_ingest
+from projections.analytics import AnalyticsDb, AnalyticsProjection
+from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -28,6 +30,7 @@ class Runtime:
     runner: Runner
     queue_db: Database
     ingest: IngestRuntime | None = None
+    analytics: AnalyticsDb | None = None
     tokens: TokenCache = field(default_factory=TokenCache)
 
     def start(self) -> None:
@@ -43,6 +46,8 @@ class Runtime:
         if self.ingest is not None:
             self.ingest.close()
         self.queue_db.close()
+        if self.analytics is not None:
+            self.analytics.close()
         self.helpdesk.close()
 
 
@@ -51,6 +56,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
     ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
-    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), ingest.store])
+    analytics = AnalyticsDb(settings.data_dir / "analytics.duckdb")
+    analytics_projection = AnalyticsProjection(analytics)
+    analytics_projection.after_commit.append(Snapshotter(analytics, settings.data_dir / SNAPSHOT_NAME))
+    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), ingest.store, analytics_projection])
     ingest.service.wake = runner.wake
-    return Runtime(settings, helpdesk, queue, runner, queue_db, ingest=ingest)
+    return Runtime(settings, helpdesk, queue, runner, queue_db, ingest=ingest, analytics=analytics)

@@ -19,7 +19,7 @@ from domain.errors import DomainError
 from domain.values import Role
 from projections.records import record_from_event
 
-EXTENSIONS: tuple[str, ...] = ("api.cli_ingest",)
+EXTENSIONS: tuple[str, ...] = ("api.cli_ingest", "api.cli_analytics")
 """Modules that add their own subcommands through `register(subparsers)`."""
 
 

@@ -26,6 +26,8 @@ from domain.errors import (
     UserNotFoundError,
     VersionConflictError,
 )
+from domain.qa_sample import QaSample
+from domain.sla_policy import PolicyNotFoundError, PolicySpec, SlaPolicy
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 from domain.users import ApiToken, User
@@ -266,6 +268,47 @@ class Helpdesk(Application[UUID]):
         elif occurred > now + FUTURE_TOLERANCE:
             raise InvalidValueError(f"occurred_at {occurred.isoformat()} is in the future.")
         return Stamp(occurred, now, ctx.actor, ctx.request_id)
+
+    # --- SLA policies and QA samples (analytics) ---
+
+    def define_sla_policy(
+        self, name: str, spec: PolicySpec, effective_from: datetime | None, ctx: Context
+    ) -> CommandResult:
+        """Defines the policy, or records a new version of it (effective from now by default)."""
+        policy_id = SlaPolicy.create_id(name)
+        with self.writing(policy_id):
+            stamp = self.stamp(None, ctx)
+            policy = self.find(policy_id)
+            if policy is None:
+                policy = SlaPolicy.define(name, spec, effective_from or stamp.occurred_at, stamp)
+            else:
+                policy.change(spec, effective_from or stamp.occurred_at, stamp)
+            self.save(policy)
+            return self.result_at(policy.id, policy.version)
+
+    def sla_policy(self, name: str) -> SlaPolicy:
+        found = self.find(SlaPolicy.create_id(name))
+        if not isinstance(found, SlaPolicy):
+            raise PolicyNotFoundError(f"There is no SLA policy named {name!r}.")
+        return found
+
+    def qa_sample(self, month: str, size: int) -> QaSample | None:
+        found = self.find(QaSample.create_id(month, size))
+        return found if isinstance(found, QaSample) else None
+
+    def draw_qa_sample(
+        self, month: str, size: int, population: list[tuple[str, str]], position: int, ctx: Context
+    ) -> QaSample:
+        """The first draw is recorded; a concurrent or later draw returns the recorded one."""
+        existing = self.qa_sample(month, size)
+        if existing is not None:
+            return existing
+        sample = QaSample.draw(month, size, population, position, self.stamp(None, ctx))
+        try:
+            self.save(sample)
+        except IntegrityError:
+            return self.qa_sample(month, size) or sample
+        return sample
 
 
 def new_ticket_id(channel: str, external_id: str | None, ctx: Context) -> UUID:

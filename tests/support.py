@@ -1,5 +1,6 @@
 """Shared test helpers: a clock tests can move, stamps, and runtimes on either backend."""
 
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -39,5 +40,9 @@ def sqlite_runtime(data_dir: Path, clock: Clock, run_projections: bool = False) 
     return build(Settings(data_dir=data_dir, run_projections=run_projections), clock=clock)
 
 
-def postgres_runtime(url: str, clock: Clock, run_projections: bool = False) -> Runtime:
-    return build(Settings(postgres_url=url, run_projections=run_projections), clock=clock)
+def postgres_runtime(
+    url: str, clock: Clock, run_projections: bool = False, data_dir: Path | None = None
+) -> Runtime:
+    """The analytics DuckDB file lives in a data directory even with PostgreSQL: a fresh one here."""
+    data = data_dir or Path(tempfile.mkdtemp(prefix="deskstream-pg-"))
+    return build(Settings(postgres_url=url, data_dir=data, run_projections=run_projections), clock=clock)

@@ -26,7 +26,7 @@ def make_runtime(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -
         factory: RuntimeFactory = lambda: sqlite_runtime(tmp_path / "data", clock)  # noqa: E731
     else:
         url = request.getfixturevalue("postgres_db")
-        factory = lambda: postgres_runtime(url, clock)  # noqa: E731
+        factory = lambda: postgres_runtime(url, clock, data_dir=tmp_path / "data")  # noqa: E731
     built: list[Runtime] = []
 
     def make() -> Runtime:
@@ -50,6 +50,8 @@ def users(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Itera
     if request.param == "sqlite":
         runtime = sqlite_runtime(tmp_path / "data", clock, run_projections=True)
     else:
-        runtime = postgres_runtime(request.getfixturevalue("postgres_db"), clock, run_projections=True)
+        runtime = postgres_runtime(
+            request.getfixturevalue("postgres_db"), clock, run_projections=True, data_dir=tmp_path / "data"
+        )
     with TestClient(create_app(runtime), raise_server_exceptions=False) as client:
         yield sign_up(runtime, client)

@@ -1,0 +1,208 @@
+"""Reports for supervisors and auditors: summary, operators, daily, breakdown, hourly staffing,
+QA sample and an Excel export. Same events, same filters: byte-identical JSON."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import AwareDatetime
+
+from api import excel
+from api.auth import CurrentUser, RuntimeDep, require
+from api.bootstrap import Runtime
+from domain.calendar import check_zone, from_us, to_us, zone
+from domain.errors import InvalidValueError
+from domain.helpdesk import Context
+from domain.values import Role
+from projections import erlang, reports
+from projections.analytics import AnalyticsDb
+from projections.analytics_view import View, open_view
+from projections.reports import ReportQuery
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+REPORT_READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+MAX_WINDOW_DAYS = 400
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    runtime: Runtime
+    query: ReportQuery
+
+    @property
+    def db(self) -> AnalyticsDb:
+        assert self.runtime.analytics is not None
+        return self.runtime.analytics
+
+    def run(self, build: Callable[[View, ReportQuery], dict[str, Any]], name: str) -> Response:
+        """Results at the default as-of are cached per projection position: they cannot change."""
+        q = self.query
+        with open_view(self.db, q.start, q.end, q.as_of) as view:
+            key = (name, q, view.position)
+            cached = self.db.report_cache.get(key) if q.as_of is None else None
+            if cached is None:
+                stamp = {"as_of": from_us(view.as_of).isoformat(), "position": view.position}
+                cached = json_text({**stamp, "from": iso(q.start), "to": iso(q.end), **build(view, q)})
+                if q.as_of is None:
+                    self.db.remember(key, cached)
+        return Response(content=cached, media_type="application/json")
+
+
+def report_context(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    start: Annotated[AwareDatetime, Query(alias="from", description="Window start (inclusive)")],
+    end: Annotated[AwareDatetime, Query(alias="to", description="Window end (exclusive)")],
+    operator: str | None = None,
+    channel: str | None = None,
+    type: Literal["question", "problem", "incident"] | None = None,
+    tag: str | None = None,
+    as_of: Annotated[
+        AwareDatetime | None, Query(description="Only events recorded by then; default: the last one")
+    ] = None,
+    clock: Literal["business", "calendar"] = "business",
+    tz: Annotated[str, Query(max_length=64, description="Time zone for days and hours")] = "UTC",
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> ReportContext:
+    require(user, REPORT_READERS, "read reports")
+    window(start, end)
+    check_zone(tz)
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    query = ReportQuery(
+        start=to_us(start),
+        end=to_us(end),
+        as_of=to_us(as_of) if as_of else None,
+        operator=operator,
+        channel=channel,
+        type=type,
+        tag=tag.strip().lower() if tag else None,
+        clock=clock,
+        tz=tz,
+    )
+    return ReportContext(runtime, query)
+
+
+def window(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidValueError("'to' must be after 'from'.")
+    if (end - start).days > MAX_WINDOW_DAYS:
+        raise InvalidValueError(f"A report covers at most {MAX_WINDOW_DAYS} days.")
+
+
+ReportDep = Annotated[ReportContext, Depends(report_context)]
+
+
+@router.get("/summary")
+def summary(ctx: ReportDep) -> Response:
+    """Tickets received and resolved, response and resolution times, SLA outcomes and CSI."""
+    return ctx.run(reports.summary, "summary")
+
+
+@router.get("/operators")
+def operators(ctx: ReportDep) -> Response:
+    """The summary's figures per operator, plus how many tickets each was assigned."""
+    return ctx.run(reports.operators, "operators")
+
+
+@router.get("/daily")
+def daily(ctx: ReportDep) -> Response:
+    """Tickets received and resolved per day (in `tz`)."""
+    return ctx.run(reports.daily, "daily")
+
+
+@router.get("/breakdown")
+def breakdown(ctx: ReportDep, by: Literal["type", "tag", "channel"]) -> Response:
+    """Tickets received per type, tag or channel, with shares."""
+    return ctx.run(lambda view, q: reports.breakdown(view, q, by), f"breakdown:{by}")
+
+
+def json_text(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def json_response(body: dict[str, Any]) -> Response:
+    return Response(content=json_text(body), media_type="application/json")
+
+
+def iso(us: int) -> str:
+    return from_us(us).isoformat()
+
+
+@router.get("/hourly")
+def hourly(
+    ctx: ReportDep,
+    aht_seconds: Annotated[float, Query(gt=0, le=86_400, description="Average handling time")] = 300.0,
+    target_seconds: Annotated[float, Query(gt=0, le=86_400, description="Answer within (s)")] = 3600.0,
+    service_level: Annotated[float, Query(gt=0, lt=1, description="Share answered in target")] = 0.8,
+) -> Response:
+    """7 × 24 load (messages per weekday and hour in `tz`) with an Erlang C staffing recommendation."""
+    return ctx.run(
+        lambda view, q: erlang.hourly(view, q, aht_seconds, target_seconds, service_level),
+        f"hourly:{aht_seconds}:{target_seconds}:{service_level}",
+    )
+
+
+@router.get("/export.xlsx")
+def export_xlsx(ctx: ReportDep) -> Response:
+    """Summary, Operators and Tickets sheets for the same filters, as an Excel workbook."""
+    q = ctx.query
+    with open_view(ctx.db, q.start, q.end, q.as_of) as view:
+        content = excel.workbook(
+            reports.summary(view, q),
+            reports.operators(view, q)["data"],
+            reports.tickets(view, q),
+            f"deskstream {iso(q.start)[:10]} to {iso(q.end)[:10]} (as of {from_us(view.as_of).isoformat()})",
+        )
+    name = f"deskstream-{iso(q.start)[:10]}-{iso(q.end)[:10]}.xlsx"
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/qa-sample")
+def qa_sample(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    size: Annotated[int, Query(ge=1, le=500)] = 12,
+    tz: Annotated[str, Query(max_length=64)] = "UTC",
+) -> Response:
+    """A stratified-by-operator random sample of the month's resolved tickets; the seed is a hash
+    of that population, recorded with the sample, so every later draw returns the same tickets."""
+    require(user, REPORT_READERS, "draw QA samples")
+    check_zone(tz)
+    assert runtime.analytics is not None
+    helpdesk = runtime.helpdesk
+    sample = helpdesk.qa_sample(month, size)
+    if sample is None:
+        start, end = month_window(month, tz)
+        with open_view(runtime.analytics, start, end, None) as view:
+            population = reports.qa_population(view, start, end)
+            position = view.position
+        sample = helpdesk.draw_qa_sample(month, size, population, position, Context(user.name))
+        runtime.runner.wake()
+    body = {
+        "month": sample.month,
+        "size": sample.size,
+        "seed": sample.seed,
+        "population": sample.population,
+        "position": sample.position,
+        "drawn_at": sample.drawn_at.isoformat(),
+        "tickets": sample.ticket_ids,
+    }
+    return json_response(body)
+
+
+def month_window(month: str, tz: str) -> tuple[int, int]:
+    year, number = int(month[:4]), int(month[5:])
+    local = zone(tz)
+    start = datetime(year, number, 1, tzinfo=local)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local)
+    return to_us(start), to_us(end)

@@ -1,0 +1,111 @@
+"""SLA policies: define or change one (each change a new version), list them with versions."""
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.auth import CurrentUser, RuntimeDep, require
+from api.caller import CallerDep
+from api.models import CommandIn, CommandPublic
+from domain.calendar import from_us
+from domain.sla_policy import PolicySpec
+from domain.values import Role
+
+router = APIRouter(prefix="/sla-policies", tags=["sla-policies"])
+POLICY_WRITERS = (Role.SUPERVISOR, Role.ADMIN)
+POLICY_READERS = (Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+Minutes = Annotated[int | None, Field(default=None, ge=1, le=366 * 24 * 60)]
+
+
+class TargetsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    first_response: Minutes = None
+    next_response: Minutes = None
+    resolution: Minutes = None
+
+
+class CalendarIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tz: str = Field(max_length=64, description="IANA time zone, e.g. Europe/Moscow")
+    weekly: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[list[str]]] = Field(
+        description='Working intervals per weekday, e.g. {"mon": [["09:00", "18:00"]]}'
+    )
+    holidays: list[str] = Field(default_factory=list, max_length=1000, description="Dates like 2026-01-01")
+
+
+class AppliesToIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channels: list[str] = Field(default_factory=list, max_length=100, description="Empty: every channel")
+    types: list[Literal["question", "problem", "incident"]] = Field(default_factory=list)
+    priorities: list[Literal["low", "normal", "high", "urgent"]] = Field(default_factory=list)
+
+
+class SlaPolicyIn(CommandIn):
+    targets_minutes: TargetsIn
+    calendar: CalendarIn | None = None
+    applies_to: AppliesToIn = Field(default_factory=AppliesToIn)
+    rank: int = Field(default=100, ge=0, le=1_000_000, description="Lowest rank wins when several match")
+    effective_from: AwareDatetime | None = Field(default=None, description="Default: now")
+
+
+@router.put("/{name}")
+def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic:
+    """Define the policy, or record a new version of it effective from `effective_from`."""
+    spec = PolicySpec.build(
+        body.targets_minutes.model_dump(),
+        body.calendar.model_dump() if body.calendar else None,
+        body.applies_to.model_dump(),
+        body.rank,
+    )
+    helpdesk = caller.runtime.helpdesk
+    return caller.run(
+        body,
+        POLICY_WRITERS,
+        "define SLA policies",
+        lambda ctx: helpdesk.define_sla_policy(name, spec, body.effective_from, ctx),
+    )
+
+
+@router.get("")
+def list_policies(
+    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Query(ge=0)] = 0
+) -> dict[str, Any]:
+    """Every policy with all its versions, oldest first (from the analytics view)."""
+    require(user, POLICY_READERS, "read SLA policies")
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    assert runtime.analytics is not None
+    rows = (
+        runtime.analytics.cursor()
+        .execute(
+            "SELECT name, version, epoch_us(effective_from), "
+            "first_response_minutes, next_response_minutes, resolution_minutes, calendar, applies_to, rank "
+            "FROM sla_policies ORDER BY name, version"
+        )
+        .fetchall()
+    )
+    policies: dict[str, dict[str, Any]] = {}
+    for name, version, effective, first, following, resolution, calendar, applies_to, rank in rows:
+        entry = policies.setdefault(name, {"name": name, "versions": []})
+        entry["versions"].append(
+            {
+                "version": version,
+                "effective_from": from_us(effective).isoformat(),
+                "targets_minutes": {
+                    "first_response": first,
+                    "next_response": following,
+                    "resolution": resolution,
+                },
+                "calendar": json_or_none(calendar),
+                "applies_to": json_or_none(applies_to),
+                "rank": rank,
+            }
+        )
+    data = list(policies.values())
+    return {"data": data, "count": len(data)}
+
+
+def json_or_none(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

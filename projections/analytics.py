@@ -1,0 +1,267 @@
+"""The analytics projection: every event into the DuckDB fact table, and each touched ticket's
+metrics (domain.metrics, pure) re-derived from its events into the per-ticket tables.
+
+One batch is one DuckDB transaction: event rows, ticket rows and the tracked position commit
+together. A ticket's events are cached in memory (LRU) and otherwise read back from the fact
+table, so a batch costs the tickets it touches, not the size of history.
+"""
+
+import json
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from domain.calendar import to_us
+from domain.metrics import Fact, ticket_metrics
+from domain.sla_policy import PolicyVersion, policy_version
+from projections.analytics_schema import (
+    SCHEMA,
+    TABLES,
+    TICKET_TABLES,
+    Rows,
+    empty_tables,
+    event_row,
+    policy_row,
+    ticket_rows,
+)
+from projections.records import EventRecord
+
+CACHE_TICKETS = 200_000
+POLICY_TYPES = ("SlaPolicyDefined", "SlaPolicyChanged")
+
+
+class AnalyticsDb:
+    """One DuckDB file (or :memory:) per process: DuckDB allows a single writer process."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(self.path)
+        self.write_lock = threading.Lock()
+        self.report_cache: OrderedDict[Any, str] = OrderedDict()
+        for statement in SCHEMA:
+            self.con.execute(statement)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """For readers: one cursor per call (DuckDB cursors are not shared across threads)."""
+        return self.con.cursor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self.write_lock:
+            cur = self.con.cursor()
+            cur.begin()
+            try:
+                yield cur
+            except BaseException:
+                cur.rollback()
+                raise
+            cur.commit()
+
+    def remember(self, key: Any, value: str, keep: int = 256) -> None:
+        """Report results keyed by (report, query, position); old positions age out."""
+        self.report_cache[key] = value
+        while len(self.report_cache) > keep:
+            self.report_cache.popitem(last=False)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class AnalyticsProjection:
+    name = "analytics"
+
+    def __init__(self, db: AnalyticsDb, cache_tickets: int = CACHE_TICKETS) -> None:
+        self.db = db
+        self.cache: OrderedDict[str, list[Fact]] = OrderedDict()
+        self.cache_tickets = cache_tickets
+        self.policies, self.policy_names = load_policies(db)
+        self.after_commit: list[Any] = []
+
+    def position(self, source: str) -> int:
+        rows = self.db.cursor().execute("SELECT position FROM tracking WHERE source = ?", [source]).fetchall()
+        return int(rows[0][0]) if rows else 0
+
+    def apply(self, records: Sequence[EventRecord], source: str) -> int:
+        before = self.position(source)
+        fresh = [r for r in unseen(records, before)]
+        if not fresh:
+            return 0
+        facts = {id(r): fact_of(r) for r in fresh}
+        events = Rows("events")
+        new_policies: list[tuple[str, PolicyVersion, int, int]] = []
+        names = dict(self.policy_names)
+        by_ticket: dict[str, list[Fact]] = defaultdict(list)
+        for record in fresh:
+            fact = facts[id(record)]
+            event_row(events, record.aggregate_id, record.aggregate_type, fact)
+            if record.aggregate_type == "Ticket":
+                by_ticket[record.aggregate_id].append(fact)
+            elif record.type in POLICY_TYPES:
+                name = names.setdefault(record.aggregate_id, record.data.get("name", ""))
+                version = policy_version(name, record.version, dict(record.data))
+                new_policies.append((record.aggregate_id, version, fact.recorded, fact.position))
+        policies = self.policies + [v for _, v, _, _ in new_policies]
+        histories = self.histories(by_ticket, new_policies)
+        tables = empty_tables()
+        for ticket_id, history in histories.items():
+            metrics = ticket_metrics(ticket_id, history, policies)
+            if metrics is not None:
+                ticket_rows(tables, metrics)
+        policy_rows = Rows("sla_policies")
+        for policy_id, version, recorded, position in new_policies:
+            policy_row(policy_rows, policy_id, version, recorded, position)
+        last = fresh[-1]
+        with self.db.transaction() as cur:
+            advance(cur, source, before, last.position, max(f.recorded for f in facts.values()))
+            write(cur, "events", events)
+            write(cur, "sla_policies", policy_rows)
+            replace_tickets(cur, list(histories), tables)
+        self.policies, self.policy_names = policies, names
+        self.remember(histories)
+        for hook in self.after_commit:
+            hook(last.position)
+        return len(fresh)
+
+    def histories(
+        self, by_ticket: dict[str, list[Fact]], new_policies: list[tuple[str, PolicyVersion, int, int]]
+    ) -> dict[str, list[Fact]]:
+        """Each touched ticket's whole history (cache, else the fact table, plus this batch);
+        a new policy version also touches every ticket opened since it takes effect."""
+        wanted = set(by_ticket)
+        if new_policies:
+            since = min(v.effective_from for _, v, _, _ in new_policies)
+            wanted |= opened_since(self.db, since)
+        missing = [t for t in wanted if t not in self.cache and not opens(by_ticket.get(t))]
+        stored = load_facts(self.db, missing)
+        result: dict[str, list[Fact]] = {}
+        for ticket_id in sorted(wanted):
+            known = self.cache.get(ticket_id) or stored.get(ticket_id, [])
+            result[ticket_id] = [*known, *by_ticket.get(ticket_id, [])]
+        return result
+
+    def remember(self, histories: dict[str, list[Fact]]) -> None:
+        for ticket_id, history in histories.items():
+            self.cache[ticket_id] = history
+            self.cache.move_to_end(ticket_id)
+        while len(self.cache) > self.cache_tickets:
+            self.cache.popitem(last=False)
+
+    def reset(self) -> None:
+        with self.db.transaction() as cur:
+            for table in (*TABLES, "tracking"):
+                cur.execute(f"DELETE FROM {table}")
+        self.cache.clear()
+        self.db.report_cache.clear()
+        self.policies, self.policy_names = [], {}
+
+
+def unseen(records: Sequence[EventRecord], after: int) -> Iterator[EventRecord]:
+    """Drops what was applied before and the duplicates at-least-once delivery brings."""
+    last = after
+    for record in records:
+        if record.position > last:
+            last = record.position
+            yield record
+
+
+def opens(batch: list[Fact] | None) -> bool:
+    return bool(batch) and batch[0].type == "TicketOpened"  # type: ignore[index]
+
+
+def fact_of(record: EventRecord) -> Fact:
+    return Fact(
+        record.position,
+        record.version,
+        record.type,
+        to_us(record.occurred_at),
+        to_us(record.recorded_at),
+        record.actor,
+        record.data,
+    )
+
+
+def advance(cur: duckdb.DuckDBPyConnection, source: str, before: int, after: int, recorded: int) -> None:
+    """Moves the tracked position; the record time kept is the greatest seen, for as-of views."""
+    found = cur.execute(
+        "SELECT position, epoch_us(recorded_at) FROM tracking WHERE source = ?", [source]
+    ).fetchall()
+    position, seen = (int(found[0][0]), int(found[0][1] or 0)) if found else (0, 0)
+    if position != before:
+        raise RuntimeError(f"The analytics position for {source} is no longer {before}.")
+    cur.execute(
+        "INSERT OR REPLACE INTO tracking VALUES (?, ?, make_timestamptz(?::BIGINT))",
+        [source, after, max(seen, recorded)],
+    )
+
+
+def write(cur: duckdb.DuckDBPyConnection, table: str, rows: Rows) -> None:
+    if len(rows):
+        batch = rows.arrow()  # noqa: F841 (read by DuckDB's replacement scan)
+        cur.execute(f"INSERT INTO {table} SELECT * FROM batch")
+
+
+def replace_tickets(cur: duckdb.DuckDBPyConnection, ids: list[str], tables: dict[str, Rows]) -> None:
+    if not ids:
+        return
+    touched = pa.table({"ticket_id": pa.array(ids, pa.string())})  # noqa: F841
+    for table in TICKET_TABLES:
+        cur.execute(f"DELETE FROM {table} WHERE ticket_id IN (SELECT ticket_id FROM touched)")
+        write(cur, table, tables[table])
+
+
+def opened_since(db: AnalyticsDb, since: int) -> set[str]:
+    rows = db.cursor().execute(
+        "SELECT ticket_id FROM tickets WHERE opened_at >= make_timestamptz(?::BIGINT)", [since]
+    )
+    return {r[0] for r in rows.fetchall()}
+
+
+FACT_COLUMNS = (
+    "aggregate_id, position, version, type, epoch_us(occurred_at), epoch_us(recorded_at), actor, data"
+)
+
+
+def load_facts(db: AnalyticsDb, ids: list[str], until: int | None = None) -> dict[str, list[Fact]]:
+    """Ticket histories from the fact table, optionally only events recorded by `until`."""
+    if not ids:
+        return {}
+    wanted = pa.table({"ticket_id": pa.array(sorted(ids), pa.string())})  # noqa: F841
+    clause = "" if until is None else "AND recorded_at <= make_timestamptz(?::BIGINT)"
+    rows = db.cursor().execute(
+        f"SELECT {FACT_COLUMNS} FROM events WHERE aggregate_id IN (SELECT ticket_id FROM wanted) "
+        f"{clause} ORDER BY position",
+        [] if until is None else [until],
+    )
+    return facts_by_ticket(rows.fetchall())
+
+
+def facts_by_ticket(rows: list[tuple[Any, ...]]) -> dict[str, list[Fact]]:
+    result: dict[str, list[Fact]] = defaultdict(list)
+    for tid, position, version, kind, occurred, recorded, actor, data in rows:
+        result[tid].append(Fact(position, version, kind, occurred, recorded, actor, json.loads(data)))
+    return result
+
+
+def load_policies(db: AnalyticsDb, until: int | None = None) -> tuple[list[PolicyVersion], dict[str, str]]:
+    """Policy versions from the fact table (optionally only those recorded by `until`)."""
+    clause = "" if until is None else "AND recorded_at <= make_timestamptz(?::BIGINT)"
+    rows = db.cursor().execute(
+        "SELECT aggregate_id, version, type, data FROM events "
+        f"WHERE type IN ('SlaPolicyDefined', 'SlaPolicyChanged') {clause} ORDER BY position",
+        [] if until is None else [until],
+    )
+    names: dict[str, str] = {}
+    versions: list[PolicyVersion] = []
+    for policy_id, version, _, data in rows.fetchall():
+        values = json.loads(data)
+        name = names.setdefault(policy_id, values.get("name", ""))
+        versions.append(policy_version(name, version, values))
+    return versions, names

@@ -1,0 +1,48 @@
+"""Consistent copies of the analytics DuckDB for analysts.
+
+DuckDB lets one process hold the file for writing, and while it does no other process may open
+it, not even read-only. So the process that projects writes a snapshot beside it (every
+`every` log positions) — a complete DuckDB file whose `tracking` table says which log position
+and record time it includes — and `deskstream analytics snapshot --to FILE` copies the newest
+one when the service is running, or takes a fresh one when it is not.
+"""
+
+import os
+from pathlib import Path
+
+from projections.analytics import AnalyticsDb
+
+SNAPSHOT_NAME = "analytics-snapshot.duckdb"
+
+
+def take_snapshot(db: AnalyticsDb, target: Path) -> int:
+    """Copies every table into `target` atomically (temp file, then rename); returns its position."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(target.name + ".tmp")
+    for leftover in (temp, temp.with_name(temp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    with db.transaction() as cur:
+        source = cur.execute("SELECT current_database()").fetchall()[0][0]
+        cur.execute(f"ATTACH '{temp}' AS snapshot_target")
+        try:
+            cur.execute(f'COPY FROM DATABASE "{source}" TO snapshot_target')
+            position = cur.execute("SELECT coalesce(max(position), 0) FROM tracking").fetchall()[0][0]
+        finally:
+            cur.commit()
+            cur.execute("DETACH snapshot_target")
+            cur.begin()
+    os.replace(temp, target)
+    return int(position)
+
+
+class Snapshotter:
+    """An after-commit hook of the analytics projection: a fresh snapshot every `every` positions."""
+
+    def __init__(self, db: AnalyticsDb, target: Path, every: int = 100_000) -> None:
+        self.db, self.target, self.every = db, target, every
+        self.last = 0
+
+    def __call__(self, position: int) -> None:
+        if position - self.last >= self.every:
+            self.last = take_snapshot(self.db, self.target)
