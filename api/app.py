@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Runtime
-from api.routes import customers, search, tickets
+from api.routes import customers, kb, search, snippets, tickets
 
 DESCRIPTION = """Event-sourced omnichannel helpdesk core. Every change to a ticket is an immutable
 event; the queue and reports are projections of the event log. Authenticate with
@@ -28,7 +28,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="deskstream", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    for module in (tickets, customers, search):
+    for module in (tickets, customers, search, kb, snippets):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/health", tags=["health"])

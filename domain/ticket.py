@@ -87,6 +87,8 @@ class Ticket(Aggregate):
 
     class ReplySent(Event):
         text: str
+        snippet: UUID | None = None  # the snippet the reply was made from, if any
+        article: UUID | None = None  # the knowledge-base article it quotes or links, if any
 
         def update(self, ticket: "Ticket") -> None:
             ticket.waiting_since = None
@@ -231,10 +233,12 @@ class Ticket(Aggregate):
             self._record(self.Resumed, stamp, reason=ResumeReason.CUSTOMER_REPLIED.value)
         self._record(self.CustomerMessageReceived, stamp, text=text, external_id=external_id)
 
-    def reply(self, text: str, stamp: Stamp) -> None:
+    def reply(
+        self, text: str, stamp: Stamp, snippet: UUID | None = None, article: UUID | None = None
+    ) -> None:
         self.check_workable()
         check_text(text)
-        self._record(self.ReplySent, stamp, text=text)
+        self._record(self.ReplySent, stamp, text=text, snippet=snippet, article=article)
 
     def add_note(self, text: str, stamp: Stamp) -> None:
         self.check_workable()

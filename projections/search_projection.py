@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from projections.kb import fold_article, fold_snippet
 from projections.queue_projection import unseen
 from projections.queue_store import iso as fixed_width
 from projections.records import EventRecord
 from projections.search_store import SearchDb, advance
-from projections.search_text import index_text
+from projections.search_text import index_text, name_text
 
 DOC_KINDS = {
     "TicketOpened": "message",
@@ -140,6 +141,10 @@ class SearchProjection:
                     fold_ticket(batch, record)
                 elif record.aggregate_type == "Customer":
                     fold_customer(batch, record)
+                elif record.aggregate_type == "Article":
+                    fold_article(con, record)
+                elif record.aggregate_type == "Snippet":
+                    fold_snippet(con, record)
             batch.flush()
         return len(fresh)
 
@@ -241,11 +246,11 @@ def index_customer(
         con.execute(
             "INSERT INTO search_customer_fts (search_customer_fts, rowid, name, identities) "
             "VALUES ('delete', ?, ?, ?)",
-            (cid, index_text(name), index_text(old)),
+            (cid, name_text(name), name_text(old)),
         )
     con.execute(
         "INSERT INTO search_customer_fts (rowid, name, identities) VALUES (?, ?, ?)",
-        (cid, index_text(name), index_text(handles)),
+        (cid, name_text(name), name_text(handles)),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from projections.queue_store import iso
 from projections.search_store import SearchDb
-from projections.search_text import Fragment, fragments, fts_query, query_terms
+from projections.search_text import Fragment, fragments, fts_query, prefix_query, query_terms
 
 NAME_WEIGHT = 0.5
 CANONICAL = "(SELECT COALESCE(merged_into, customer_id) FROM search_customers WHERE customer_id = ?)"
@@ -131,12 +131,11 @@ def fragment_json(f: Fragment) -> dict[str, Any]:
 
 def customers(db: SearchDb, text: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     """Customers by name or channel handle, prefix-matched so a first few letters are enough."""
-    stems = query_terms(text)
+    match = prefix_query(text)
     columns = "c.customer_id, c.name, c.identities, c.registered_at, c.cid"
     active = "c.merged_into IS NULL"
     with db.reading() as con:
-        if stems:
-            match = " AND ".join(f'"{s}"*' for s in stems)
+        if match:
             base = (
                 "FROM search_customer_fts f JOIN search_customers c ON c.cid = f.rowid "
                 f"WHERE search_customer_fts MATCH ? AND {active}"

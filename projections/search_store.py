@@ -31,6 +31,18 @@ SCHEMA = [
         identities TEXT NOT NULL, merged_into TEXT, registered_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS search_customers_merged ON search_customers (merged_into)",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_customer_fts USING fts5(name, identities, {FTS_OPTIONS})",
+    """CREATE INDEX IF NOT EXISTS search_docs_snippet ON search_docs (snippet, occurred_at)
+        WHERE snippet IS NOT NULL""",
+    """CREATE INDEX IF NOT EXISTS search_docs_article ON search_docs (article, occurred_at)
+        WHERE article IS NOT NULL""",
+    """CREATE TABLE IF NOT EXISTS kb_articles (
+        aid INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+        category TEXT, tags TEXT NOT NULL, visibility TEXT NOT NULL, version INTEGER NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)""",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS kb_article_fts USING fts5(title, body, tags, {FTS_OPTIONS})",
+    """CREATE TABLE IF NOT EXISTS kb_snippets (
+        snippet_id TEXT PRIMARY KEY, shortcut TEXT NOT NULL UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+        category TEXT, archived INTEGER NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS search_tracking (
         source TEXT PRIMARY KEY, position INTEGER NOT NULL)""",
 ]
@@ -41,6 +53,9 @@ TABLES = (
     "search_fts",
     "search_customers",
     "search_customer_fts",
+    "kb_articles",
+    "kb_article_fts",
+    "kb_snippets",
     "search_tracking",
 )
 

@@ -42,6 +42,24 @@ def index_text(text: str) -> str:
     return " ".join(terms(text))
 
 
+def name_text(text: str) -> str:
+    """Names are indexed as stems and as whole words, so prefixes of either form find them."""
+    return " ".join([*terms(text), *words(text)])
+
+
+def words(text: str) -> list[str]:
+    return [part for word in WORD.findall(text) for part in normalise(word)]
+
+
+def prefix_query(text: str) -> str:
+    """Every word must start a stem or a whole word of the name: "пет" and "Петрова" find Петров."""
+    clauses = []
+    for word in dict.fromkeys(words(text)):
+        options = dict.fromkeys([stem(word), word])
+        clauses.append("(" + " OR ".join(f'"{o}"*' for o in options) + ")")
+    return " AND ".join(clauses)
+
+
 def query_terms(text: str) -> list[str]:
     """The distinct stems of a query, in the order typed."""
     return list(dict.fromkeys(terms(text)))
