@@ -65,7 +65,7 @@ class Batch:
 
     con: sqlite3.Connection
     tickets: dict[str, TicketState] = field(default_factory=dict)
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # customer -> (canonical, name)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # customer -> (canonical, name terms)
     docs: list[tuple[Any, ...]] = field(default_factory=list)
     fts: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -84,7 +84,7 @@ class Batch:
         return found
 
     def customer(self, customer_id: str) -> tuple[str, str]:
-        """The customer a record now belongs to (after merges) and that customer's name."""
+        """The customer a record now belongs to (after merges) and the index terms of its name."""
         found = self.names.get(customer_id)
         if found is None:
             row = self.con.execute(
@@ -93,7 +93,7 @@ class Batch:
                 "WHERE c.customer_id = ?",
                 (customer_id,),
             ).fetchone()
-            found = (row[0], row[1]) if row else (customer_id, "")
+            found = (row[0], index_text(row[1])) if row else (customer_id, "")
             self.names[customer_id] = found
         return found
 
@@ -172,9 +172,7 @@ def fold_ticket(batch: Batch, record: EventRecord) -> None:
             text = f"{ticket.subject}\n{text}"
         snippet, article = data.get("snippet"), data.get("article")
         batch.docs.append((record.position, ticket.tid, kind, at, record.actor, text, snippet, article))
-        batch.fts.append(
-            (record.position, index_text(text), index_text(batch.customer(ticket.customer_id)[1]))
-        )
+        batch.fts.append((record.position, index_text(text), batch.customer(ticket.customer_id)[1]))
     elif record.type == "TagsChanged":
         removed = set(data["removed"])
         ticket.tags = sorted((set(ticket.tags) | set(data["added"])) - removed)

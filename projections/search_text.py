@@ -32,8 +32,10 @@ _stems: dict[str, tuple[str, ...]] = {}
 def terms(text: str) -> list[str]:
     """The stems of every word in `text`, in order, repeats kept (they count for ranking)."""
     result: list[str] = []
-    for word in WORD.findall(text):
-        result.extend(word_stems(word))
+    cache = _stems
+    for word in WORD.findall(text.lower()):
+        found = cache.get(word)
+        result.extend(word_stems(word) if found is None else found)
     return result
 
 
