@@ -130,8 +130,8 @@ def records(n_messages: int, seed: int = 7) -> Iterator[EventRecord]:
             text = " ".join(rng.choices(vocab, cum_weights=cumulative, k=rng.randint(6, 30)))
             if version == 1:
                 kind = "TicketOpened"
-                data = {"channel": rng.choice(CHANNELS), "customer_id": customer, "subject": None, "text": text,
-                        "external_id": None}  # fmt: skip
+                data = {"channel": rng.choice(CHANNELS), "customer_id": customer, "subject": None,
+                        "text": text, "external_id": None}  # fmt: skip
             elif version == 3 and rng.random() < 0.5:
                 kind, data = "TagsChanged", {"added": rng.sample(TAGS, 2), "removed": []}
             else:
@@ -212,9 +212,7 @@ def main() -> None:
         ]
         for label, queries in runs:
             p50, p99, worst = timed(db, queries)
-            print(
-                f"{label:32} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  max {worst:7.1f} ms  ({len(queries)} queries)"
-            )
+            print(f"{label:32} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  max {worst:7.1f} ms  (n={len(queries)})")
         db.close()
 
 
