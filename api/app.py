@@ -7,7 +7,18 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Runtime
-from api.routes import channels, customers, ingest, mentions, reports, sla_policies, tickets
+from api.routes import (
+    channels,
+    customers,
+    ingest,
+    kb,
+    mentions,
+    reports,
+    search,
+    sla_policies,
+    snippets,
+    tickets,
+)
 
 DESCRIPTION = """Event-sourced omnichannel helpdesk core. Every change to a ticket is an immutable
 event; the queue and reports are projections of the event log. Authenticate with
@@ -28,7 +39,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="deskstream", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    for module in (tickets, customers, channels, mentions, ingest, reports, sla_policies):
+    routers = (tickets, customers, search, kb, snippets, channels, mentions, ingest, reports, sla_policies)
+    for module in routers:
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/health", tags=["health"])

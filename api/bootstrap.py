@@ -1,8 +1,10 @@
 """The composition root: builds the application, its read models and their runner."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from api.settings import Settings
 from api.store import event_positions, store_env
@@ -15,6 +17,8 @@ from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
 from projections.runner import Runner
+from projections.search_projection import SearchProjection
+from projections.search_store import SearchDb
 from projections.sql import Database, open_database
 
 
@@ -29,6 +33,7 @@ class Runtime:
     queue: QueueStore
     runner: Runner
     queue_db: Database
+    search: SearchDb
     ingest: IngestRuntime | None = None
     analytics: AnalyticsDb | None = None
     tokens: TokenCache = field(default_factory=TokenCache)
@@ -48,6 +53,7 @@ class Runtime:
         self.queue_db.close()
         if self.analytics is not None:
             self.analytics.close()
+        self.search.close()
         self.helpdesk.close()
 
 
@@ -59,6 +65,20 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     analytics = AnalyticsDb(settings.data_dir / "analytics.duckdb")
     analytics_projection = AnalyticsProjection(analytics)
     analytics_projection.after_commit.append(Snapshotter(analytics, settings.data_dir / SNAPSHOT_NAME))
-    runner = Runner(LocalLog(helpdesk), [QueueProjection(queue), ingest.store, analytics_projection])
+    search = SearchDb(search_path(settings))
+    projections = [QueueProjection(queue), ingest.store, analytics_projection, SearchProjection(search)]
+    runner = Runner(LocalLog(helpdesk), projections)
     ingest.service.wake = runner.wake
-    return Runtime(settings, helpdesk, queue, runner, queue_db, ingest=ingest, analytics=analytics)
+    return Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
+
+
+def search_path(settings: Settings) -> Path:
+    """The search index is a SQLite file in the data dir even in PostgreSQL mode (FTS5 is SQLite's).
+
+    In PostgreSQL mode its name carries a digest of the database URL, so that two event stores
+    never share an index file.
+    """
+    if settings.postgres_url is None:
+        return settings.data_dir / "search.sqlite"
+    digest = hashlib.sha256(settings.postgres_url.encode()).hexdigest()[:12]
+    return settings.data_dir / f"search-{digest}.sqlite"

@@ -102,3 +102,42 @@ class TicketsPublic(BaseModel):
     data: list[dict[str, Any]]
     count: int
     position: int = Field(description="Log position the queue view had reached")
+
+
+class ReplyIn(CommandIn):
+    """Plain text, or a snippet (placeholders filled; `text` is then the operator's edit of it),
+    or a public knowledge-base article."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=100_000)
+    snippet: str | None = Field(default=None, max_length=64, description="Snippet shortcut or id")
+    article: UUID | None = Field(default=None, description="Knowledge-base article the reply uses")
+
+
+class SnippetIn(CommandIn):
+    shortcut: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=20_000, description="Text with {{customer_name}} etc.")
+    category: str | None = Field(default=None, max_length=100)
+
+
+class SnippetEditIn(CommandIn):
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=20_000)
+    category: str | None = Field(default=None, max_length=100)
+
+
+class ArticleIn(CommandIn):
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=100_000, description="Markdown")
+    category: str | None = Field(default=None, max_length=100)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    visibility: Literal["internal", "public"] = "internal"
+
+
+class IdentityIn(CommandIn):
+    channel: str = ChannelName
+    handle: str = Field(min_length=1, max_length=320)
+
+
+class CustomerMergeIn(CommandIn):
+    into: UUID = Field(description="The customer record that remains")

@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
-from domain.errors import InvalidValueError
+from domain.errors import ConflictError, InvalidValueError
 from domain.stamp import Stamp
 from domain.ticket import check_text, event_stamp
 
@@ -56,13 +56,29 @@ class Customer(CheapCopy, Aggregate):
         def update(self, customer: "Customer") -> None:
             customer.notes += 1
 
+    class CustomerMergedInto(Event):
+        target_id: UUID
+
+        def update(self, customer: "Customer") -> None:
+            customer.merged_into = self.target_id
+
+    class CustomerMergeReceived(Event):
+        source_id: UUID
+        identities: list[str]
+
+        def update(self, customer: "Customer") -> None:
+            new = [i for i in self.identities if i not in customer.identities]
+            customer.identities = (*customer.identities, *new)
+
     name: str
     identities: tuple[str, ...]
     registered_at: datetime
     notes: int
+    merged_into: UUID | None
 
     def __init__(self) -> None:
         self.notes = 0
+        self.merged_into = None
 
     @staticmethod
     def create_id(first_identity: str) -> UUID:
@@ -80,7 +96,30 @@ class Customer(CheapCopy, Aggregate):
             **event_stamp(stamp),
         )
 
+    @classmethod
+    def register_alias(cls, alias_identity: str, owner: "Customer", stamp: Stamp) -> "Customer":
+        """A record for an identity linked to `owner`, merged at once, so its messages reach the owner."""
+        alias = cls.register(owner.name, alias_identity, stamp)
+        alias._record(alias.CustomerMergedInto, stamp, target_id=owner.id)
+        return alias
+
+    def merge_into(self, target: "Customer", stamp: Stamp) -> None:
+        """Records both sides; the target takes over the source's identities, tickets and history."""
+        if target.id == self.id:
+            raise CustomerMergeError("A customer cannot be merged into itself.")
+        self.check_not_merged()
+        target.check_not_merged()
+        self._record(self.CustomerMergedInto, stamp, target_id=target.id)
+        target._record(
+            target.CustomerMergeReceived, stamp, source_id=self.id, identities=list(self.identities)
+        )
+
+    def check_not_merged(self) -> None:
+        if self.merged_into is not None:
+            raise CustomerMergeError(f"The customer {self.id} was merged into {self.merged_into}.")
+
     def link_identity(self, new_identity: str, stamp: Stamp) -> None:
+        self.check_not_merged()
         if new_identity not in self.identities:
             self._record(self.IdentityLinked, stamp, identity=new_identity)
 
@@ -90,3 +129,11 @@ class Customer(CheapCopy, Aggregate):
 
     def _record(self, event_class: type[Event], stamp: Stamp, **fields: Any) -> None:
         self.trigger_event(event_class, **fields, **event_stamp(stamp))
+
+
+class CustomerMergeError(ConflictError):
+    code = "invalid_customer_merge"
+
+
+class IdentityTakenError(ConflictError):
+    code = "identity_taken"

@@ -90,6 +90,8 @@ class Ticket(CheapCopy, Aggregate):
 
     class ReplySent(Event):
         text: str
+        snippet: UUID | None = None  # the snippet the reply was made from, if any
+        article: UUID | None = None  # the knowledge-base article it quotes or links, if any
 
         def update(self, ticket: "Ticket") -> None:
             ticket.waiting_since = None
@@ -258,10 +260,12 @@ class Ticket(CheapCopy, Aggregate):
         extra = {"attachments": attachments} if attachments else {}
         self._record(self.CustomerMessageReceived, stamp, text=text, external_id=external_id, **extra)
 
-    def reply(self, text: str, stamp: Stamp) -> None:
+    def reply(
+        self, text: str, stamp: Stamp, snippet: UUID | None = None, article: UUID | None = None
+    ) -> None:
         self.check_workable()
         check_text(text)
-        self._record(self.ReplySent, stamp, text=text)
+        self._record(self.ReplySent, stamp, text=text, snippet=snippet, article=article)
 
     def record_delivery(self, reply_version: int, provider_message_id: str | None, stamp: Stamp) -> None:
         """Deliveries are facts about the past, so they are recorded even on a resolved ticket."""

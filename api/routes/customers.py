@@ -7,9 +7,12 @@ from fastapi import APIRouter, Query
 
 from api.auth import STAFF, CurrentUser, RuntimeDep
 from api.caller import CallerDep
-from api.models import CommandPublic, TextIn
+from api.models import CommandPublic, CustomerMergeIn, IdentityIn, TextIn
+from domain import library
+from domain.errors import CustomerNotFoundError
 from domain.values import Role
 from projections.queue_store import QueueFilter
+from projections.search_queries import customers, history
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 EVERY_STATUS = ("open", "paused", "resolved", "merged")
@@ -53,4 +56,62 @@ def add_customer_note(customer_id: UUID, body: TextIn, caller: CallerDep) -> Com
         STAFF,
         "add customer notes",
         lambda ctx: caller.runtime.helpdesk.add_customer_note(customer_id, body.text, ctx),
+    )
+
+
+@router.get("")
+def find_customers(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    q: Annotated[str, Query(max_length=200, description="Name or handle; a first few letters will do")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Customers by name or channel handle (merged records appear as their survivor)."""
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    data, count = customers(runtime.search, q, limit, offset)
+    return {"data": data, "count": count, "position": runtime.runner.position()}
+
+
+@router.get("/{customer_id}/history")
+def customer_history(
+    customer_id: UUID,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Every ticket of the customer on every channel with its messages (notes for staff only)."""
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    found = history(runtime.search, str(customer_id), user.role != Role.SERVICE, limit, offset)
+    if not found:
+        raise CustomerNotFoundError(f"There is no customer {customer_id}.")
+    return found
+
+
+@router.post("/{customer_id}/identities")
+def link_identity(customer_id: UUID, body: IdentityIn, caller: CallerDep) -> CommandPublic:
+    """The same person on another channel: their messages from there reach this customer."""
+    return caller.run(
+        body,
+        STAFF,
+        "link identities",
+        lambda ctx: library.link_identity(
+            caller.runtime.helpdesk, customer_id, body.channel, body.handle, ctx
+        ),
+    )
+
+
+@router.post("/{customer_id}/merge")
+def merge_customer(customer_id: UUID, body: CustomerMergeIn, caller: CallerDep) -> CommandPublic:
+    """Merge this customer record into another; the other keeps both records' identities and tickets."""
+    return caller.run(
+        body,
+        STAFF,
+        "merge customers",
+        lambda ctx: library.merge_customers(caller.runtime.helpdesk, customer_id, body.into, ctx),
     )

@@ -18,6 +18,7 @@ from api.models import (
     PauseIn,
     PriorityIn,
     RatingIn,
+    ReplyIn,
     ResolveIn,
     TagsIn,
     TextIn,
@@ -26,6 +27,7 @@ from api.models import (
     TypeIn,
 )
 from api.views import event_public, ticket_detail
+from domain import library
 from domain.values import Role
 from projections.queue_store import QueueFilter
 
@@ -64,9 +66,16 @@ def receive_message(ticket_id: UUID, body: MessageIn, caller: CallerDep) -> Comm
 
 
 @router.post("/{ticket_id}/replies")
-def reply(ticket_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
-    """Reply to the customer."""
-    return caller.change(ticket_id, body, WRITERS, "reply", lambda t, s: t.reply(body.text, s))
+def reply(ticket_id: UUID, body: ReplyIn, caller: CallerDep) -> CommandPublic:
+    """Reply to the customer: text, a snippet with placeholders filled, or a public article."""
+    return caller.run(
+        body,
+        WRITERS,
+        "reply",
+        lambda ctx: library.reply(
+            caller.runtime.helpdesk, ticket_id, body.text, body.snippet, body.article, ctx, caller.if_match
+        ),
+    )
 
 
 @router.post("/{ticket_id}/notes")

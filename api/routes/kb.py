@@ -1,0 +1,90 @@
+"""Knowledge base: versioned Markdown articles, internal or public, searchable by word form."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep
+from api.caller import CallerDep
+from api.models import ArticleIn, CommandPublic
+from domain import library
+from domain.users import User
+from projections.kb import articles
+
+router = APIRouter(prefix="/kb", tags=["knowledge base"])
+CONTENT = {"title", "body", "category", "tags", "visibility"}
+
+
+def public_only(user: User) -> bool:
+    """Internal articles are for staff; service tokens (bots, widgets) see public ones only."""
+    return user.role not in HISTORY_READERS
+
+
+@router.get("/articles")
+def list_articles(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    q: Annotated[str, Query(max_length=500)] = "",
+    category: str | None = None,
+    tag: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Search articles (title weighs most), or list the newest; filters AND together."""
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    data, count = articles(runtime.search, q, category, tag, public_only(user), limit, offset)
+    return {"data": data, "count": count, "position": runtime.runner.position()}
+
+
+@router.get("/articles/{article_id}")
+def get_article(
+    article_id: UUID,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """One article, as it is now or at an earlier `version`."""
+    found = library.article(runtime.helpdesk, article_id)
+    if public_only(user) and not found.public:
+        raise library.ArticleNotFoundError(f"There is no article {article_id}.")
+    shown = library.article(runtime.helpdesk, article_id, version)
+    return {
+        "id": str(shown.id),
+        "version": shown.version,
+        "latest_version": found.version,
+        "title": shown.title,
+        "body": shown.body,
+        "category": shown.category,
+        "tags": list(shown.tags),
+        "visibility": shown.visibility,
+        "updated_at": shown.modified_on.isoformat(),
+    }
+
+
+@router.post("/articles", status_code=201)
+def write_article(body: ArticleIn, caller: CallerDep) -> CommandPublic:
+    """Write a new article (internal unless said otherwise)."""
+    content = body.model_dump(include=CONTENT)
+    return caller.run(
+        body,
+        STAFF,
+        "write articles",
+        lambda ctx: library.write_article(caller.runtime.helpdesk, content, ctx),
+    )
+
+
+@router.put("/articles/{article_id}")
+def revise_article(article_id: UUID, body: ArticleIn, caller: CallerDep) -> CommandPublic:
+    """Replace the article's content; a new version when anything changed. If-Match is honoured."""
+    content = body.model_dump(include=CONTENT)
+    return caller.run(
+        body,
+        STAFF,
+        "revise articles",
+        lambda ctx: library.revise_article(
+            caller.runtime.helpdesk, article_id, content, ctx, caller.if_match
+        ),
+    )

@@ -1,0 +1,93 @@
+"""Snippets (saved replies with placeholders) and the report of which ones are used most."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep, require
+from api.caller import CallerDep
+from api.models import CommandIn, CommandPublic, SnippetEditIn, SnippetIn
+from domain import library
+from domain.placeholders import KNOWN, render
+from domain.values import Role
+from projections.kb import snippet_usage, snippets
+
+router = APIRouter(tags=["snippets"])
+REPORT_READERS = (Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR)
+
+
+@router.get("/snippets")
+def list_snippets(runtime: RuntimeDep, user: CurrentUser, archived: bool = False) -> dict[str, Any]:
+    """Every snippet by shortcut, and the placeholders a body may use."""
+    require(user, HISTORY_READERS, "read snippets")
+    data = snippets(runtime.search, archived)
+    return {"data": data, "count": len(data), "placeholders": KNOWN}
+
+
+@router.post("/snippets", status_code=201)
+def create_snippet(body: SnippetIn, caller: CallerDep) -> CommandPublic:
+    """Save a reply for reuse; placeholders like {{customer_name}} are filled when it is sent."""
+    return caller.run(
+        body,
+        STAFF,
+        "create snippets",
+        lambda ctx: library.create_snippet(
+            caller.runtime.helpdesk, body.shortcut, body.title, body.body, body.category, ctx
+        ),
+    )
+
+
+@router.put("/snippets/{ref}")
+def edit_snippet(ref: str, body: SnippetEditIn, caller: CallerDep) -> CommandPublic:
+    """Change a snippet's title, body or category (by shortcut or id)."""
+    return caller.run(
+        body,
+        STAFF,
+        "edit snippets",
+        lambda ctx: library.edit_snippet(
+            caller.runtime.helpdesk, ref, lambda s, st: s.edit(body.title, body.body, body.category, st), ctx,
+            caller.if_match,
+        ),
+    )  # fmt: skip
+
+
+@router.post("/snippets/{ref}/archive")
+def archive_snippet(ref: str, caller: CallerDep, body: CommandIn | None = None) -> CommandPublic:
+    """Retire a snippet; past replies keep pointing at it."""
+    return caller.run(
+        body,
+        STAFF,
+        "archive snippets",
+        lambda ctx: library.edit_snippet(
+            caller.runtime.helpdesk, ref, lambda s, st: s.archive(st), ctx, None
+        ),
+    )
+
+
+@router.get("/snippets/{ref}/preview")
+def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    """The snippet filled in for one ticket, for the operator to edit before sending."""
+    require(user, STAFF, "use snippets")
+    helpdesk = runtime.helpdesk
+    found = library.snippet(helpdesk, ref)
+    values = library.placeholder_values(helpdesk, helpdesk.ticket(ticket), user.name)
+    return {"id": str(found.id), "shortcut": found.shortcut, "text": render(found.body, values)}
+
+
+@router.get("/reports/snippets")
+def snippets_report(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    min_position: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The most used snippets: replies made from each in [from, to), by reply time."""
+    require(user, REPORT_READERS, "read reports")
+    if min_position:
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+    data = snippet_usage(runtime.search, from_, to, limit)
+    return {"data": data, "count": len(data), "position": runtime.runner.position()}

@@ -1,0 +1,223 @@
+"""Read-side queries on the search index: archive search, customer search, customer history."""
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from projections.queue_store import iso
+from projections.search_store import SearchDb
+from projections.search_text import Fragment, fragments, fts_query, prefix_query, query_terms
+
+NAME_WEIGHT = 0.5
+# BM25 is computed for at most this many of the newest matching messages, so that a word found in
+# a tenth of a million-message archive still answers in milliseconds; rarer words rank exactly.
+RANK_WINDOW = 20_000
+CANONICAL = "(SELECT COALESCE(merged_into, customer_id) FROM search_customers WHERE customer_id = ?)"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    text: str = ""
+    customer_id: str | None = None
+    tags: Sequence[str] = ()
+    channels: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    include_notes: bool = False
+    limit: int = 20
+    offset: int = 0
+
+
+def search(db: SearchDb, q: SearchQuery) -> tuple[list[dict[str, Any]], int]:
+    """Best match first (BM25, name matches weigh less than text), newest first among equals."""
+    stems = query_terms(q.text)
+    where, params = filters(q)
+    columns = (
+        "d.doc_id, d.kind, d.occurred_at, d.actor, d.text, d.snippet, d.article, t.ticket_id, t.channel, "
+        "t.status, t.subject, t.tags, t.customer_id, c.name"
+    )
+    joins = (
+        "JOIN search_tickets t ON t.tid = d.tid LEFT JOIN search_customers c ON c.customer_id = t.customer_id"
+    )
+    if stems:
+        sql = (
+            f"WITH m AS (SELECT f.rowid AS doc_id, bm25(search_fts, 1.0, {NAME_WEIGHT}) AS score "
+            "FROM search_fts f JOIN search_docs d ON d.doc_id = f.rowid "
+            "JOIN search_tickets t ON t.tid = d.tid "
+            f"WHERE search_fts MATCH ? {where} ORDER BY f.rowid DESC LIMIT {RANK_WINDOW}) "
+            f"SELECT {columns}, m.score FROM m JOIN search_docs d ON d.doc_id = m.doc_id {joins} "
+            "ORDER BY m.score, d.doc_id DESC LIMIT ? OFFSET ?"
+        )
+        count_sql = (
+            "SELECT COUNT(*) FROM search_fts f JOIN search_docs d ON d.doc_id = f.rowid "
+            f"JOIN search_tickets t ON t.tid = d.tid WHERE search_fts MATCH ? {where}"
+        )
+        params = [fts_query(stems), *params]
+    else:
+        sql = (
+            f"SELECT {columns}, 0.0 AS score FROM search_docs d {joins} WHERE 1 = 1 {where} "
+            "ORDER BY d.occurred_at DESC, d.doc_id DESC LIMIT ? OFFSET ?"
+        )
+        count_sql = (
+            f"SELECT COUNT(*) FROM search_docs d JOIN search_tickets t ON t.tid = d.tid WHERE 1 = 1 {where}"
+        )
+    with db.reading() as con:
+        rows = con.execute(sql, [*params, q.limit, q.offset]).fetchall()
+        count = con.execute(count_sql, params).fetchone()[0]
+    return [hit(row, stems) for row in rows], count
+
+
+def filters(q: SearchQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def any_of(column: str, values: Sequence[str]) -> None:
+        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+        params.extend(values)
+
+    if not q.include_notes:
+        clauses.append("d.kind != 'note'")
+    if q.kinds:
+        any_of("d.kind", q.kinds)
+    if q.customer_id:
+        clauses.append(f"t.customer_id = COALESCE({CANONICAL}, ?)")
+        params.extend([q.customer_id, q.customer_id])
+    if q.channels:
+        any_of("t.channel", q.channels)
+    if q.statuses:
+        any_of("t.status", q.statuses)
+    for tag in q.tags:
+        clauses.append("t.tid IN (SELECT tid FROM search_ticket_tags WHERE tag = ?)")
+        params.append(tag)
+    if q.since:
+        clauses.append("d.occurred_at >= ?")
+        params.append(iso(q.since))
+    if q.until:
+        clauses.append("d.occurred_at < ?")
+        params.append(iso(q.until))
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def hit(row: Sequence[Any], stems: list[str]) -> dict[str, Any]:
+    (doc_id, kind, at, actor, text, snippet, article, ticket_id, channel, status, subject, tags,
+     customer_id, name, score) = row  # fmt: skip
+    name_fragment = fragments(name or "", stems, width=200, limit=1)[0]
+    return {
+        "id": doc_id,
+        "kind": kind,
+        "occurred_at": at,
+        "actor": actor,
+        "score": round(-float(score), 6),
+        "fragments": [fragment_json(f) for f in fragments(text, stems)],
+        "snippet": snippet,
+        "article": article,
+        "ticket": {
+            "id": ticket_id,
+            "channel": channel,
+            "status": status,
+            "subject": subject,
+            "tags": json.loads(tags),
+        },
+        "customer": {
+            "id": customer_id,
+            "name": name,
+            "highlights": [list(h) for h in name_fragment.highlights],
+        },
+    }
+
+
+def fragment_json(f: Fragment) -> dict[str, Any]:
+    return {"text": f.text, "highlights": [list(h) for h in f.highlights], "html": f.html()}
+
+
+def customers(db: SearchDb, text: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """Customers by name or channel handle, prefix-matched so a first few letters are enough."""
+    match = prefix_query(text)
+    columns = "c.customer_id, c.name, c.identities, c.registered_at, c.cid"
+    active = "c.merged_into IS NULL"
+    with db.reading() as con:
+        if match:
+            base = (
+                "FROM search_customer_fts f JOIN search_customers c ON c.cid = f.rowid "
+                f"WHERE search_customer_fts MATCH ? AND {active}"
+            )
+            rows = con.execute(
+                f"SELECT {columns} {base} ORDER BY bm25(search_customer_fts), c.cid LIMIT ? OFFSET ?",
+                (match, limit, offset),
+            ).fetchall()
+            count = con.execute(f"SELECT COUNT(*) {base}", (match,)).fetchone()[0]
+        else:
+            base = f"FROM search_customers c WHERE {active}"
+            rows = con.execute(
+                f"SELECT {columns} {base} ORDER BY c.name, c.cid LIMIT ? OFFSET ?", (limit, offset)
+            ).fetchall()
+            count = con.execute(f"SELECT COUNT(*) {base}").fetchone()[0]
+        return [customer_json(con, row) for row in rows], count
+
+
+def customer_json(con: sqlite3.Connection, row: Sequence[Any]) -> dict[str, Any]:
+    customer_id, name, identities, registered_at, _ = row
+    merged = con.execute(
+        "SELECT customer_id, identities FROM search_customers WHERE merged_into = ? ORDER BY cid",
+        (customer_id,),
+    ).fetchall()
+    tickets = con.execute(
+        "SELECT COUNT(*) FROM search_tickets WHERE customer_id = ?", (customer_id,)
+    ).fetchone()
+    every = json.loads(identities) + [i for _, ids in merged for i in json.loads(ids)]
+    return {
+        "id": customer_id,
+        "name": name,
+        "identities": list(dict.fromkeys(every)),
+        "merged_from": [m[0] for m in merged],
+        "registered_at": registered_at,
+        "tickets": tickets[0],
+    }
+
+
+def history(db: SearchDb, customer_id: str, include_notes: bool, limit: int, offset: int) -> dict[str, Any]:
+    """Every ticket of the customer (including those of records merged into it), oldest message first."""
+    kinds = "" if include_notes else " AND d.kind != 'note'"
+    with db.reading() as con:
+        found = con.execute(
+            "SELECT COALESCE(merged_into, customer_id) FROM search_customers WHERE customer_id = ?",
+            (customer_id,),
+        ).fetchone()
+        if found is None:
+            return {}
+        canonical = found[0]
+        tickets = con.execute(
+            "SELECT tid, ticket_id, channel, status, subject, tags, opened_at FROM search_tickets "
+            "WHERE customer_id = ? ORDER BY opened_at, tid LIMIT ? OFFSET ?",
+            (canonical, limit, offset),
+        ).fetchall()
+        count = con.execute(
+            "SELECT COUNT(*) FROM search_tickets WHERE customer_id = ?", (canonical,)
+        ).fetchone()
+        data = []
+        for tid, ticket_id, channel, status, subject, tags, opened_at in tickets:
+            messages = con.execute(
+                f"SELECT d.kind, d.occurred_at, d.actor, d.text FROM search_docs d WHERE d.tid = ?{kinds} "
+                "ORDER BY d.occurred_at, d.doc_id",
+                (tid,),
+            ).fetchall()
+            data.append(
+                {
+                    "id": ticket_id,
+                    "channel": channel,
+                    "status": status,
+                    "subject": subject,
+                    "tags": json.loads(tags),
+                    "opened_at": opened_at,
+                    "conversation": [
+                        {"kind": k, "occurred_at": at, "actor": actor, "text": text}
+                        for k, at, actor, text in messages
+                    ],
+                }
+            )
+    return {"customer_id": canonical, "data": data, "count": count[0]}

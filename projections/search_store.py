@@ -1,0 +1,153 @@
+"""Where the search index lives: one SQLite file with FTS5 tables, in every deployment mode.
+
+The full-text tables hold Snowball stems (see search_text), not the original words, and keep no
+copy of the text (`content=''`); the original text sits once in `search_docs` for display and
+highlighting. Rows and the tracked position commit in one transaction.
+"""
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# Stems arrive space-separated and already folded, so the cheapest tokenizer ('ascii') is enough.
+FTS_OPTIONS = "content='', tokenize='ascii'"
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS search_tickets (
+        tid INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL,
+        channel TEXT NOT NULL, status TEXT NOT NULL, assignee TEXT, subject TEXT,
+        tags TEXT NOT NULL, opened_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS search_tickets_customer ON search_tickets (customer_id)",
+    """CREATE TABLE IF NOT EXISTS search_ticket_tags (
+        tag TEXT NOT NULL, tid INTEGER NOT NULL, PRIMARY KEY (tag, tid)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS search_docs (
+        doc_id INTEGER PRIMARY KEY, tid INTEGER NOT NULL, kind TEXT NOT NULL,
+        occurred_at TEXT NOT NULL, actor TEXT NOT NULL, text TEXT NOT NULL,
+        snippet TEXT, article TEXT)""",
+    "CREATE INDEX IF NOT EXISTS search_docs_ticket ON search_docs (tid, occurred_at)",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(body, name, {FTS_OPTIONS})",
+    """CREATE TABLE IF NOT EXISTS search_customers (
+        cid INTEGER PRIMARY KEY, customer_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+        identities TEXT NOT NULL, merged_into TEXT, registered_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS search_customers_merged ON search_customers (merged_into)",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_customer_fts USING fts5(name, identities, {FTS_OPTIONS})",
+    """CREATE INDEX IF NOT EXISTS search_docs_snippet ON search_docs (snippet, occurred_at)
+        WHERE snippet IS NOT NULL""",
+    """CREATE INDEX IF NOT EXISTS search_docs_article ON search_docs (article, occurred_at)
+        WHERE article IS NOT NULL""",
+    """CREATE TABLE IF NOT EXISTS kb_articles (
+        aid INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+        category TEXT, tags TEXT NOT NULL, visibility TEXT NOT NULL, version INTEGER NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)""",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS kb_article_fts USING fts5(title, body, tags, {FTS_OPTIONS})",
+    """CREATE TABLE IF NOT EXISTS kb_snippets (
+        snippet_id TEXT PRIMARY KEY, shortcut TEXT NOT NULL UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+        category TEXT, archived INTEGER NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS search_tracking (
+        source TEXT PRIMARY KEY, position INTEGER NOT NULL)""",
+]
+TABLES = (
+    "search_tickets",
+    "search_ticket_tags",
+    "search_docs",
+    "search_fts",
+    "search_customers",
+    "search_customer_fts",
+    "kb_articles",
+    "kb_article_fts",
+    "kb_snippets",
+    "search_tracking",
+)
+
+
+class TrackingConflictError(RuntimeError):
+    """Another projector advanced this source first; the batch must not be applied twice."""
+
+
+class SearchDb:
+    """One connection per thread; WAL lets queries go on while the projector writes a batch."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        with self.writing() as con:
+            for statement in SCHEMA:
+                con.execute(statement)
+
+    def connection(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA cache_size=-65536")
+            self._local.con = con
+            with self._lock:
+                self._connections.append(con)
+        return con
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        con = self.connection()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """One snapshot for all of a query's statements (its page and its count agree)."""
+        con = self.connection()
+        con.execute("BEGIN")
+        try:
+            yield con
+        finally:
+            con.execute("COMMIT")
+
+    def positions(self) -> dict[str, int]:
+        with self.reading() as con:
+            return dict(con.execute("SELECT source, position FROM search_tracking").fetchall())
+
+    def reset(self) -> None:
+        with self.writing() as con:
+            for table in TABLES:
+                if table.endswith("_fts"):
+                    con.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+                else:
+                    con.execute(f"DELETE FROM {table}")
+
+    def size_bytes(self) -> int:
+        con = self.connection()
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        return int(pages) * int(con.execute("PRAGMA page_size").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._connections:
+                con.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+def advance(con: sqlite3.Connection, source: str, before: int, after: int) -> None:
+    moved = con.execute(
+        "UPDATE search_tracking SET position = ? WHERE source = ? AND position = ?", (after, source, before)
+    ).rowcount
+    if moved == 1:
+        return
+    if before == 0:
+        inserted = con.execute(
+            "INSERT INTO search_tracking (source, position) VALUES (?, ?) ON CONFLICT (source) DO NOTHING",
+            (source, after),
+        ).rowcount
+        if inserted == 1:
+            return
+    raise TrackingConflictError(f"The search index's position for {source} is no longer {before}.")

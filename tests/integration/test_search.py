@@ -1,0 +1,131 @@
+"""The archive search projection over a real event store: word forms, ranking, filters, replay."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from api.bootstrap import Runtime
+from domain.helpdesk import Context
+from projections.search_queries import SearchQuery, search
+from tests.support import T0, Clock, sqlite_runtime
+
+BOT = Context("vk-bot")
+ANNA = Context("anna")
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, clock: Clock) -> Iterator[Runtime]:
+    built = sqlite_runtime(tmp_path / "data", clock)
+    yield built
+    built.close()
+
+
+def open_ticket(
+    runtime: Runtime, text: str, name: str = "Иван Петров", handle: str = "id1", **kw: Any
+) -> UUID:
+    channel = kw.get("channel", "vk")
+    return runtime.helpdesk.open_ticket(channel, name, handle, kw.get("subject"), text, None, BOT).id
+
+
+def act(runtime: Runtime, ticket_id: UUID, action: Any) -> None:
+    runtime.helpdesk.change(ticket_id, ANNA, None, action)
+
+
+def find(runtime: Runtime, text: str = "", **kw: Any) -> list[dict[str, Any]]:
+    runtime.runner.catch_up()
+    hits, count = search(runtime.search, SearchQuery(text=text, limit=100, **kw))
+    assert count == len(hits)
+    return hits
+
+
+def texts(hits: list[dict[str, Any]]) -> list[str]:
+    return [" … ".join(f["text"] for f in h["fragments"]) for h in hits]
+
+
+def test_a_word_form_that_never_appears_finds_the_conversation(runtime: Runtime) -> None:
+    ticket_id = open_ticket(runtime, "Здравствуйте! Моя карта заблокирована 😡")
+    open_ticket(runtime, "Payments do not go through", handle="id2")
+    [hit] = find(runtime, "картой")
+    assert hit["ticket"]["id"] == str(ticket_id)
+    assert hit["fragments"][0]["html"] == "Здравствуйте! Моя <mark>карта</mark> заблокирована 😡"
+    assert texts(find(runtime, "payment")) == ["Payments do not go through"]
+
+
+def test_every_word_must_match_and_more_matches_rank_higher(runtime: Runtime) -> None:
+    open_ticket(runtime, "Не проходит оплата картой", handle="a")
+    open_ticket(runtime, "Оплата картой не проходит, карта новая, карту выпустили вчера", handle="b")
+    open_ticket(runtime, "Оплата по счёту", handle="c")
+    assert len(find(runtime, "оплата карта")) == 2
+    assert texts(find(runtime, "карты"))[0].startswith("Оплата картой не проходит")
+
+
+def test_replies_notes_and_customer_names_are_searchable(runtime: Runtime) -> None:
+    ticket_id = open_ticket(runtime, "Не работает приложение", name="Мария Сидорова")
+    act(runtime, ticket_id, lambda t, s: t.reply("Переустановите приложение, пожалуйста", s))
+    act(runtime, ticket_id, lambda t, s: t.add_note("Клиентка тревожится, отвечать быстро", s))
+    assert {h["kind"] for h in find(runtime, "приложения")} == {"message", "reply"}
+    assert find(runtime, "тревожится") == []
+    [note] = find(runtime, "тревожится", include_notes=True)
+    assert note["kind"] == "note"
+    by_name = find(runtime, "Сидоровой")
+    assert {h["kind"] for h in by_name} == {"message", "reply"}
+    assert by_name[0]["customer"]["highlights"] == [[6, 14]]
+
+
+def test_filters_combine_with_and(runtime: Runtime, clock: Clock) -> None:
+    first = open_ticket(runtime, "Карта не работает", handle="a", channel="vk")
+    clock.advance(days=2)
+    second = open_ticket(runtime, "Карта потерялась", handle="b", channel="telegram")
+    act(runtime, second, lambda t, s: t.change_tags(["Card", "vip"], [], s))
+    act(runtime, first, lambda t, s: t.resolve("solved", s))
+    customer = runtime.helpdesk.ticket(second).customer_id
+
+    def ids(**kw: Any) -> set[str]:
+        return {h["ticket"]["id"] for h in find(runtime, "карта", **kw)}
+
+    assert ids() == {str(first), str(second)}
+    assert ids(channels=["telegram"]) == {str(second)}
+    assert ids(tags=["card", "vip"]) == {str(second)}
+    assert ids(tags=["card", "other"]) == set()
+    assert ids(statuses=["resolved"]) == {str(first)}
+    assert ids(customer_id=str(customer)) == {str(second)}
+    assert ids(since=T0.replace(day=3)) == {str(second)}
+    assert ids(until=T0.replace(day=3)) == {str(first)}
+
+
+def test_an_empty_query_lists_the_filtered_messages_newest_first(runtime: Runtime, clock: Clock) -> None:
+    open_ticket(runtime, "первое", handle="a")
+    clock.advance(minutes=1)
+    open_ticket(runtime, "второе", handle="b")
+    assert texts(find(runtime)) == ["второе", "первое"]
+
+
+def test_pages_do_not_overlap(runtime: Runtime) -> None:
+    for i in range(7):
+        open_ticket(runtime, f"заказ номер {i}", handle=f"h{i}")
+    runtime.runner.catch_up()
+    pages = [search(runtime.search, SearchQuery(text="заказы", limit=3, offset=o)) for o in (0, 3, 6)]
+    ids = [h["id"] for hits, _ in pages for h in hits]
+    assert len(ids) == len(set(ids)) == 7
+    assert {count for _, count in pages} == {7}
+
+
+def test_results_after_a_rebuild_are_identical_to_live(runtime: Runtime, clock: Clock) -> None:
+    for i, text in enumerate(["Карта заблокирована", "Картой не оплатить 💳", "Payment failed, карта"]):
+        ticket_id = open_ticket(runtime, text, name=f"Клиент {i}", handle=f"h{i}")
+        clock.advance(minutes=5)
+        act(runtime, ticket_id, lambda t, s: t.reply("Проверим вашу карту", s))
+        act(runtime, ticket_id, lambda t, s: t.add_note("карта VIP", s))
+        act(runtime, ticket_id, lambda t, s: t.change_tags(["card"], [], s))
+    queries = [
+        SearchQuery(text="карты", include_notes=True),
+        SearchQuery(text="клиента", tags=["card"]),
+        SearchQuery(text="payments карта"),
+    ]
+    runtime.runner.catch_up()
+    live = [search(runtime.search, q) for q in queries]
+    runtime.runner.rebuild()
+    assert [search(runtime.search, q) for q in queries] == live
