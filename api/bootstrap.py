@@ -16,10 +16,13 @@ from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
-from projections.runner import Runner
+from projections.runner import Runner, Runners
 from projections.search_projection import SearchProjection
 from projections.search_store import SearchDb
 from projections.sql import Database, open_database
+
+ANALYTICS_PACE = 0.5
+"""Seconds between analytics batches while commands arrive: a DuckDB batch costs ~50 ms."""
 
 
 def system_clock() -> datetime:
@@ -31,7 +34,7 @@ class Runtime:
     settings: Settings
     helpdesk: Helpdesk
     queue: QueueStore
-    runner: Runner
+    runner: Runners
     queue_db: Database
     search: SearchDb
     ingest: IngestRuntime | None = None
@@ -40,8 +43,8 @@ class Runtime:
 
     def start(self) -> None:
         """Catches the views up before serving, then follows the log in the background."""
-        self.runner.catch_up()
         if self.settings.run_projections:
+            self.runner.catch_up()
             self.runner.start()
             if self.ingest is not None:
                 self.ingest.start()
@@ -66,8 +69,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     analytics_projection = AnalyticsProjection(analytics)
     analytics_projection.after_commit.append(Snapshotter(analytics, settings.data_dir / SNAPSHOT_NAME))
     search = SearchDb(search_path(settings))
-    projections = [QueueProjection(queue), ingest.store, analytics_projection, SearchProjection(search)]
-    runner = Runner(LocalLog(helpdesk), projections)
+    log = LocalLog(helpdesk)
+    views = Runner(log, [QueueProjection(queue), ingest.store, SearchProjection(search)])
+    runner = Runners([views, Runner(log, [analytics_projection], coalesce_seconds=ANALYTICS_PACE)])
     ingest.service.wake = runner.wake
     return Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
 

@@ -161,7 +161,7 @@ def project(settings: Settings, args: argparse.Namespace) -> int:
 
     def work(runtime: Runtime) -> int:
         runner = runtime.runner
-        runner.batch_size = args.batch_size
+        runner.set_batch_size(args.batch_size)
         if args.once:
             runner.catch_up()
             return 0

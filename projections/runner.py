@@ -49,17 +49,31 @@ class Runner:
         self._stop = threading.Event()
         self._progress = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._known: int | None = None
 
     def position(self) -> int:
-        return min(p.position(self.source.name) for p in self.projections)
+        """The position every projection has reached; remembered, as only this runner moves it."""
+        if self._known is None or not self.running:
+            self._known = min(p.position(self.source.name) for p in self.projections)
+        return self._known
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def step(self) -> int:
         """Reads one batch and applies it to every projection; returns how many records it read."""
-        records = self.source.read(self.position(), self.batch_size)
-        for projection in self.projections:
-            projection.apply(records, self.source.name)
+        start = self.position()
+        records = self.source.read(start, self.batch_size)
+        try:
+            for projection in self.projections:
+                projection.apply(records, self.source.name)
+        except BaseException:
+            self._known = None
+            raise
         if records:
             with self._progress:
+                self._known = max(start, records[-1].position)
                 self._progress.notify_all()
         return len(records)
 
@@ -74,6 +88,7 @@ class Runner:
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         for projection in self.projections:
             projection.reset()
+        self._known = None
         return self.catch_up(progress)
 
     def wake(self) -> None:
@@ -115,3 +130,51 @@ class Runner:
                 # Under load, commands wake the runner one by one; a short pause lets a burst
                 # become one batch (one transaction per view) instead of one per command.
                 self._stop.wait(self.coalesce_seconds)
+
+
+class Runners:
+    """Runners that share a source but keep their own pace, behind the interface of one.
+
+    A view that is costly per batch (DuckDB) follows at a slower cadence in bigger batches, so it
+    does not tax every command, while the queue stays within milliseconds of the log.
+    """
+
+    def __init__(self, runners: Sequence[Runner]) -> None:
+        self.runners = list(runners)
+        self.source = self.runners[0].source
+
+    @property
+    def projections(self) -> list[Projection]:
+        return [p for r in self.runners for p in r.projections]
+
+    def set_batch_size(self, size: int) -> None:
+        for runner in self.runners:
+            runner.batch_size = size
+
+    def position(self) -> int:
+        return min(r.position() for r in self.runners)
+
+    def step(self) -> int:
+        return max(r.step() for r in self.runners)
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        return max(r.catch_up(progress) for r in self.runners)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        return max(r.rebuild(progress) for r in self.runners)
+
+    def wake(self) -> None:
+        for runner in self.runners:
+            runner.wake()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        return all(r.wait_for(position, max(0.0, deadline - time.monotonic())) for r in self.runners)
+
+    def start(self) -> None:
+        for runner in self.runners:
+            runner.start()
+
+    def stop(self) -> None:
+        for runner in self.runners:
+            runner.stop()
