@@ -17,6 +17,8 @@ from typing import Any
 from eventsourcing.application import Application
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
+from kafka.partitioner.abc import Partitioner
+from kafka.partitioner.default import murmur2
 
 from projections.avro_records import encode, is_published
 from projections.records import record_from_event
@@ -24,6 +26,31 @@ from relay.position import RelayPosition
 from schemas import catalogue
 
 log = logging.getLogger("deskstream.relay")
+
+
+class KeyHashPartitioner(Partitioner):
+    """Kafka's default key partitioning (murmur2, as the Java client), remembered per key.
+
+    One ticket has many events, and kafka-python's pure-Python murmur2 is a third of its send
+    cost, so the hash is computed once per aggregate.
+    """
+
+    def __init__(self, max_keys: int = 200_000) -> None:
+        self.cache: dict[tuple[bytes, int], int] = {}
+        self.max_keys = max_keys
+
+    def partition(
+        self, topic: str, key: Any, serialized_key: bytes, value: Any, serialized_value: Any, cluster: Any
+    ) -> int:
+        partitions = sorted(cluster.partitions_for_topic(topic))
+        found = self.cache.get((serialized_key, len(partitions)))
+        if found is None:
+            if len(self.cache) >= self.max_keys:
+                self.cache.clear()
+            found = (murmur2(serialized_key) & 0x7FFFFFFF) % len(partitions)
+            self.cache[serialized_key, len(partitions)] = found
+        return partitions[found]
+
 
 PRODUCER_CONFIG: dict[str, Any] = {
     "acks": "all",
@@ -45,7 +72,16 @@ class RelayStats:
     read: int = 0
     published: int = 0
     position: int = 0
+    """Read and sent up to here; `saved` is what the broker has acknowledged."""
+    saved: int = 0
     head: int = 0
+
+
+@dataclass
+class Pending:
+    position: int
+    futures: list[Any]
+    read: int
 
 
 def aggregate_type_of(topic: str) -> str:
@@ -85,46 +121,65 @@ class Relay:
         self.idle_seconds = idle_seconds
         self.lag_log_seconds = lag_log_seconds
         self.stats = RelayStats()
+        self.ack_timeout = 120.0
         self._producer: KafkaProducer | None = None
+        self._pending: Pending | None = None
         self._schemas = catalogue()
 
     def producer(self) -> KafkaProducer:
         if self._producer is None:
             ensure_topic(self.bootstrap, self.topic, self.partitions)
-            self._producer = KafkaProducer(bootstrap_servers=self.bootstrap, **PRODUCER_CONFIG)
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap, partitioner=KeyHashPartitioner(), **PRODUCER_CONFIG
+            )
         return self._producer
 
     def step(self) -> int:
-        """Publishes one batch; returns how many log entries it read (published or not)."""
-        after = self.position.load() if self.stats.position == 0 else self.stats.position
+        """Sends one batch, then settles the previous one; returns how many log entries it read.
+
+        Two batches overlap: while the producer's thread compresses and sends batch N, this
+        thread reads and encodes batch N+1. Batch N's position is saved once each of its
+        messages is acknowledged, and never before.
+        """
+        if self.stats.position == 0:
+            self.stats.position = self.position.load()
         notifications = self.app.recorder.select_notifications(
-            start=after, limit=self.batch_size, inclusive_of_start=False
+            start=self.stats.position, limit=self.batch_size, inclusive_of_start=False
         )
         if not notifications:
-            self.stats.position = after
+            self.settle()
             return 0
         producer = self.producer()
         to_event = self.app.mapper.to_domain_event
-        futures = []
+        messages = []
         for n in notifications:
-            if not is_published(aggregate_type_of(n.topic)):
-                continue
-            event = to_event(n)
-            record = record_from_event(n.id, event)
-            message = encode(record, getattr(event, "request_id", None), self._schemas)
-            futures.append(
-                producer.send(self.topic, key=message.key, value=message.value, headers=message.headers)
-            )
-        producer.flush()
-        for future in futures:
+            if is_published(aggregate_type_of(n.topic)):
+                event = to_event(n)
+                record = record_from_event(n.id, event)
+                messages.append(encode(record, getattr(event, "request_id", None), self._schemas))
+        send = producer.send
+        futures = [send(self.topic, key=m.key, value=m.value, headers=m.headers) for m in messages]
+        self.settle()
+        self._pending = Pending(notifications[-1].id, futures, len(notifications))
+        self.stats.position = notifications[-1].id
+        return len(notifications)
+
+    def settle(self) -> None:
+        """Waits for the batch in flight to be acknowledged, then saves its position."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        if pending.futures and not pending.futures[-1].is_done:
+            self.producer().flush()
+        for future in pending.futures:
+            if not future.is_done:
+                future.get(timeout=self.ack_timeout)
             if future.failed():
                 raise RelayError(f"The broker did not acknowledge a message: {future.exception}")
-        last = notifications[-1].id
-        self.position.save(last)
-        self.stats.position = last
-        self.stats.read += len(notifications)
-        self.stats.published += len(futures)
-        return len(notifications)
+        self.position.save(pending.position)
+        self.stats.saved = pending.position
+        self.stats.read += pending.read
+        self.stats.published += len(pending.futures)
 
     def catch_up(self) -> int:
         total = 0
@@ -140,6 +195,7 @@ class Relay:
                 count = self.step()
             except Exception:
                 log.exception("relay: batch failed; retrying from position %d", self.position.load())
+                self._pending = None
                 self.close()
                 self.stats.position = 0
                 stop.wait(1.0)
@@ -156,13 +212,19 @@ class Relay:
         log.info(
             "relay: topic %s at position %d, log head %d, lag %d; %d published since start",
             self.topic,
-            self.stats.position,
+            self.stats.saved,
             head,
-            max(head - self.stats.position, 0),
+            max(head - self.stats.saved, 0),
             self.stats.published,
         )
 
     def close(self) -> None:
+        """Settles what was sent (if the producer still works), then closes the producer."""
+        if self._producer is not None and self._pending is not None:
+            try:
+                self.settle()
+            except Exception:
+                log.exception("relay: the last batch was not acknowledged; it will be sent again")
         if self._producer is not None:
             self._producer.close(timeout=5)
             self._producer = None
