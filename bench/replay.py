@@ -6,19 +6,24 @@
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from kafka_common import fill, tansu
+# Run as a script, this folder would come first on sys.path and bench/relay.py would hide the
+# relay package: put the repository root there instead.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from api.bootstrap import build
-from api.settings import Settings
-from projections.kafka_source import KafkaFeed
-from projections.queue_projection import QueueProjection
-from projections.queue_store import QueueStore
-from projections.sql import open_database
-from relay.service import build_relay
+from api.bootstrap import build  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from bench.kafka_common import fill, tansu  # noqa: E402
+from projections.kafka_source import KafkaFeed  # noqa: E402
+from projections.queue_projection import QueueProjection  # noqa: E402
+from projections.queue_store import QueueStore  # noqa: E402
+from projections.sql import open_database  # noqa: E402
+from relay.service import build_relay  # noqa: E402
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from uuid import UUID
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from api.bootstrap import Runtime
+from api.bootstrap import Runtime, build
 from api.settings import Settings
 from domain.helpdesk import Context
 from projections.avro_records import decode, event_id, header
@@ -153,3 +153,23 @@ def test_relay_settings_come_from_the_environment(tmp_path: Path) -> None:
     assert (settings.kafka_bootstrap, settings.kafka_topic) == ("127.0.0.1:9", "deskstream.ticket-events")
     assert settings.relay_target == tmp_path / "relay.sqlite"
     assert Settings.from_env({**env, "DESKSTREAM_KAFKA_TOPIC": "x"}).kafka_topic == "x"
+
+
+def test_serve_runs_the_relay_in_process_when_a_broker_is_configured(
+    tmp_path: Path, clock: Clock, kafka_bootstrap: str, kafka_topic: str
+) -> None:
+    settings = Settings(data_dir=tmp_path, run_projections=False, kafka_bootstrap=kafka_bootstrap)
+    runtime = build(dataclasses.replace(settings, kafka_topic=kafka_topic), clock=clock)
+    runtime.start()
+    try:
+        life_of_a_ticket(runtime, clock)
+        expected = published(runtime)
+        deadline = time.monotonic() + CONSUME_TIMEOUT_S
+        while len(consume_all(kafka_bootstrap, kafka_topic)) < len(expected):
+            assert time.monotonic() < deadline, "the in-process relay did not publish"
+            time.sleep(0.2)
+    finally:
+        runtime.close()
+    assert sorted(decode(m.value).position for m in consume_all(kafka_bootstrap, kafka_topic)) == [
+        r.position for r in expected
+    ]
