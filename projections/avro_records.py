@@ -64,9 +64,8 @@ def encode(record: EventRecord, request_id: str | None = None, schemas: Catalogu
     buffer.write(schema.header)
     schemaless_writer(buffer, schema.parsed, body)
     headers = [
-        ("event_type", f"{record.aggregate_type}.{record.type}".encode()),
+        *schema.kafka_headers,
         ("event_id", eid.encode()),
-        ("schema_fingerprint", schema.fingerprint.hex().encode()),
         ("position", str(record.position).encode()),
     ]
     return Message(record.aggregate_id.encode(), buffer.getvalue(), headers)

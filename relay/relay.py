@@ -21,7 +21,7 @@ from kafka.partitioner.abc import Partitioner
 from kafka.partitioner.default import murmur2
 
 from projections.avro_records import encode, is_published
-from projections.records import record_from_event
+from projections.records import ENVELOPE_FIELDS, EventRecord, plain
 from relay.position import RelayPosition
 from schemas import catalogue
 
@@ -87,6 +87,33 @@ class Pending:
 def aggregate_type_of(topic: str) -> str:
     """ "domain.ticket:Ticket.TicketOpened" → "Ticket", without decoding the event."""
     return topic.rpartition(":")[2].partition(".")[0]
+
+
+_NAMES: dict[type, tuple[str, str]] = {}
+
+
+def record_of(position: int, event: Any) -> EventRecord:
+    """What `projections.records.record_from_event` returns, at half the cost: the relay's hot path.
+
+    It reads the event's attributes straight from `__dict__` (which holds exactly its fields, as
+    the mapper rebuilt them) and remembers each class's names. A test holds the two equal.
+    """
+    cls = type(event)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = (cls.__qualname__.split(".", 1)[0], cls.__name__)
+    state = event.__dict__
+    return EventRecord(
+        position=position,
+        aggregate_id=str(state["originator_id"]),
+        aggregate_type=names[0],
+        version=state["originator_version"],
+        type=names[1],
+        occurred_at=state.get("occurred_at", state["timestamp"]),
+        recorded_at=state["timestamp"],
+        actor=state.get("actor") or "",
+        data={k: plain(v) for k, v in state.items() if k not in ENVELOPE_FIELDS},
+    )
 
 
 def ensure_topic(bootstrap: str, topic: str, partitions: int) -> None:
@@ -155,7 +182,7 @@ class Relay:
         for n in notifications:
             if is_published(aggregate_type_of(n.topic)):
                 event = to_event(n)
-                record = record_from_event(n.id, event)
+                record = record_of(n.id, event)
                 messages.append(encode(record, getattr(event, "request_id", None), self._schemas))
         send = producer.send
         futures = [send(self.topic, key=m.key, value=m.value, headers=m.headers) for m in messages]

@@ -33,7 +33,7 @@ MAGIC = b"\xc3\x01"
 HEADER_SIZE = len(MAGIC) + 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EventSchema:
     aggregate_type: str
     event_type: str
@@ -41,9 +41,17 @@ class EventSchema:
     fingerprint: bytes
     """8 bytes, little-endian, exactly as they appear after the marker in a message."""
 
-    @property
+    @functools.cached_property
     def header(self) -> bytes:
         return MAGIC + self.fingerprint
+
+    @functools.cached_property
+    def kafka_headers(self) -> list[tuple[str, bytes]]:
+        """The message headers every event of this type carries (the event id is added per event)."""
+        return [
+            ("event_type", f"{self.aggregate_type}.{self.event_type}".encode()),
+            ("schema_fingerprint", self.fingerprint.hex().encode()),
+        ]
 
 
 class UnknownSchemaError(LookupError):

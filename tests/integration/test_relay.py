@@ -14,8 +14,8 @@ from api.settings import Settings
 from domain.helpdesk import Context
 from projections.avro_records import decode, event_id, header
 from projections.local_log import LocalLog
-from projections.records import EventRecord
-from relay.relay import Relay
+from projections.records import EventRecord, record_from_event
+from relay.relay import Relay, record_of
 from relay.service import build_relay
 from tests.integration.conftest import RuntimeFactory
 from tests.support import Clock
@@ -173,3 +173,12 @@ def test_serve_runs_the_relay_in_process_when_a_broker_is_configured(
     assert sorted(decode(m.value).position for m in consume_all(kafka_bootstrap, kafka_topic)) == [
         r.position for r in expected
     ]
+
+
+def test_the_relays_fast_record_equals_the_usual_one(make_runtime: RuntimeFactory, clock: Clock) -> None:
+    runtime = make_runtime()
+    life_of_a_ticket(runtime, clock)
+    app = runtime.helpdesk
+    for n in app.recorder.select_notifications(start=0, limit=1000, inclusive_of_start=False):
+        event = app.mapper.to_domain_event(n)
+        assert record_of(n.id, event) == record_from_event(n.id, event)
