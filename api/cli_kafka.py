@@ -36,6 +36,9 @@ def stop_on_signals() -> threading.Event:
 def relay(settings: Settings, args: argparse.Namespace) -> int:
     """Runs until SIGTERM/SIGINT; its position is saved only after the broker acknowledged."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if not settings.kafka_bootstrap:
+        print("error: DESKSTREAM_KAFKA_BOOTSTRAP is not set (host:port of the broker)", file=sys.stderr)
+        return 2
     helpdesk = Helpdesk(store_env(settings), clock=system_clock, positions=event_positions)
     relay_, db = build_relay(settings, helpdesk, batch_size=args.batch_size)
     try:

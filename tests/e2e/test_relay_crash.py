@@ -17,8 +17,10 @@ from domain.helpdesk import Helpdesk
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 from projections.avro_records import decode
+from projections.queue_store import QueueStore
+from projections.sql import open_database
 from tests.fixtures.kafka import create_topic
-from tests.integration.test_kafka_projection import embedded, kafka_queue, snapshot
+from tests.integration.test_kafka_projection import embedded, snapshot
 from tests.integration.test_relay import consume_all, published
 from tests.support import T0, Clock, sqlite_runtime
 
@@ -105,9 +107,19 @@ def test_a_relay_killed_at_random_points_loses_nothing_and_the_queue_counts_once
         assert not missing, f"seed {seed}: {len(missing)} events never reached Kafka"
         print(f"seed {seed}: {len(expected)} events, {positions.total() - len(positions)} duplicates")
 
-        with kafka_queue(tmp_path / "k.sqlite", kafka_bootstrap, topic) as (feed, store):
-            feed.catch_up()
-            kafka_view = snapshot(store)
+        projector = tmp_path / "projector"
+        for mode in ("--once", "--rebuild"):
+            cli = [sys.executable, "-m", "api.cli", "--data", str(projector), "project", "--source", "kafka"]
+            cli.append(mode)
+            env = {**os.environ, "PYTHONPATH": str(ROOT), "DESKSTREAM_KAFKA_BOOTSTRAP": kafka_bootstrap}
+            env["DESKSTREAM_KAFKA_TOPIC"] = topic
+            done = subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, timeout=120)
+            assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+        db = open_database(projector / "queue.sqlite")
+        try:
+            kafka_view = snapshot(QueueStore(db))
+        finally:
+            db.close()
         runtime.runner.rebuild()
         assert kafka_view == embedded(runtime), f"seed {seed}"
         per_ticket = Counter(r.aggregate_id for r in expected if r.aggregate_type == "Ticket")
