@@ -12,7 +12,7 @@ from api.bootstrap import system_clock
 from api.settings import Settings
 from api.store import event_positions, store_env
 from domain.helpdesk import Helpdesk
-from projections.kafka_source import KafkaFeed
+from projections.kafka_source import KafkaFeed, OffsetHints
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
 from projections.sql import open_database
@@ -76,6 +76,7 @@ def project_kafka(settings: Settings, args: argparse.Namespace) -> int:
         settings.kafka_topic,
         [QueueProjection(QueueStore(db))],
         batch_size=args.batch_size,
+        hints=OffsetHints(db),
     )
     try:
         started = time.perf_counter()

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -18,6 +19,7 @@ from kafka import KafkaConsumer, TopicPartition
 from projections.avro_records import decode, header
 from projections.records import EventRecord
 from projections.runner import Projection
+from projections.sql import Database
 from schemas import catalogue
 
 log = logging.getLogger("deskstream.projector")
@@ -35,6 +37,43 @@ def source_name(topic: str, partition: int) -> str:
     return f"kafka:{topic}:{partition}"
 
 
+@dataclass(frozen=True, slots=True)
+class Hint:
+    next_offset: int
+    position: int
+
+
+class OffsetHints:
+    """Where to resume reading a partition, so that a restart does not re-read the whole topic.
+
+    Only a hint, saved after the projection's own transaction: every message before
+    `next_offset` has a log position <= `position` (positions increase within a partition). So
+    the hint is safe while the projection is at `position` or beyond; a view that was reset or
+    restored from an older backup is behind it, and is fed from offset 0 again.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.transaction() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS kafka_offsets "
+                "(source TEXT PRIMARY KEY, next_offset BIGINT NOT NULL, position BIGINT NOT NULL)"
+            )
+
+    def load(self) -> dict[str, Hint]:
+        rows = self.db.fetchall("SELECT source, next_offset, position FROM kafka_offsets")
+        return {source: Hint(int(offset), int(position)) for source, offset, position in rows}
+
+    def save(self, source: str, hint: Hint) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO kafka_offsets (source, next_offset, position) VALUES (?, ?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET next_offset = excluded.next_offset, "
+                "position = excluded.position",
+                (source, hint.next_offset, hint.position),
+            )
+
+
 class KafkaFeed:
     def __init__(
         self,
@@ -43,17 +82,30 @@ class KafkaFeed:
         projections: Sequence[Projection],
         batch_size: int = 5000,
         metadata_timeout: float = 30.0,
+        hints: OffsetHints | None = None,
     ) -> None:
         self.topic = topic
         self.projections = list(projections)
         self.batch_size = batch_size
+        self.hints = hints
         self.consumer = KafkaConsumer(
             bootstrap_servers=bootstrap, max_poll_records=batch_size, **CONSUMER_CONFIG
         )
         self.partitions = self._partitions(metadata_timeout)
         self.consumer.assign(self.partitions)
-        self.consumer.seek_to_beginning(*self.partitions)
         self._schemas = catalogue()
+        self.seek()
+
+    def seek(self) -> None:
+        """To each partition's hint if the projection has got that far, else to offset 0."""
+        hints = self.hints.load() if self.hints is not None else {}
+        for tp in self.partitions:
+            hint = hints.get(source_name(self.topic, tp.partition))
+            position = self.position(tp.partition)
+            if hint is not None and hint.position <= position:
+                self.consumer.seek(tp, hint.next_offset)
+            else:
+                self.consumer.seek_to_beginning(tp)
 
     def _partitions(self, timeout: float) -> list[TopicPartition]:
         deadline = time.monotonic() + timeout
@@ -78,8 +130,11 @@ class KafkaFeed:
             read += len(messages)
             after = self.position(tp.partition)
             records = [decode(m.value, self._schemas) for m in messages if newer(m.headers, after)]
+            source = source_name(self.topic, tp.partition)
             if records:
-                self.apply(records, source_name(self.topic, tp.partition))
+                self.apply(records, source)
+            if self.hints is not None:
+                self.hints.save(source, Hint(messages[-1].offset + 1, self.position(tp.partition)))
         return read
 
     def apply(self, records: list[EventRecord], source: str) -> None:
@@ -110,7 +165,7 @@ class KafkaFeed:
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         for projection in self.projections:
             projection.reset()
-        self.consumer.seek_to_beginning(*self.partitions)
+        self.seek()
         return self.catch_up(progress)
 
     def run(self, stop: threading.Event) -> None:
@@ -118,9 +173,9 @@ class KafkaFeed:
             try:
                 self.step(timeout_ms=500)
             except Exception:
-                log.exception("projector: batch failed; re-reading the topic after a pause")
+                log.exception("projector: batch failed; reading again from the last good point")
                 stop.wait(1.0)
-                self.consumer.seek_to_beginning(*self.partitions)
+                self.seek()
 
     def close(self) -> None:
         self.consumer.close()
