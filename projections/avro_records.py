@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, uuid5
 from fastavro import schemaless_reader, schemaless_writer
 
 from projections.records import EventRecord, plain
-from schemas import HEADER_SIZE, PUBLISHED, Catalogue, catalogue
+from schemas import HEADER_SIZE, PUBLISHED, Catalogue, catalogue, resolved
 
 EVENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/event")
 _NAMESPACE_BYTES = EVENT_NAMESPACE.bytes
@@ -72,9 +72,11 @@ def encode(record: EventRecord, request_id: str | None = None, schemas: Catalogu
 
 
 def decode_body(value: bytes, schemas: Catalogue | None = None) -> dict[str, Any]:
-    """The Avro record as fastavro reads it with its own writer schema."""
-    schema = (schemas or catalogue()).reader(value[:HEADER_SIZE])
-    return schemaless_reader(io.BytesIO(value[HEADER_SIZE:]), schema.parsed, None)  # type: ignore[return-value]
+    """The Avro record, read as the current schema of its event type describes it."""
+    schemas = schemas or catalogue()
+    writer = schemas.reader(value[:HEADER_SIZE])
+    reader = resolved(writer, schemas)
+    return schemaless_reader(io.BytesIO(value[HEADER_SIZE:]), writer.parsed, reader)  # type: ignore[return-value]
 
 
 def decode(value: bytes, schemas: Catalogue | None = None) -> EventRecord:

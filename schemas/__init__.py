@@ -99,6 +99,7 @@ class Catalogue:
             ) from None
 
     def reader(self, header: bytes) -> EventSchema:
+        """The writer schema named by a message's first 10 bytes."""
         if header[:2] != MAGIC:
             raise UnknownSchemaError("Not an Avro single-object message (no C3 01 marker).")
         try:
@@ -118,3 +119,12 @@ def catalogue() -> Catalogue:
     by_fingerprint.update({s.fingerprint: s for s in current.values()})
     writers = {(s.aggregate_type, s.event_type): s for s in current.values()}
     return Catalogue(writers, by_fingerprint)
+
+
+def resolved(writer: EventSchema, schemas: Catalogue) -> dict[str, Any] | None:
+    """The schema to read `writer`'s data with: the current version of the same event, so that
+    old messages come out with today's fields (defaults filled in); None when it is current."""
+    current = schemas.writers.get((writer.aggregate_type, writer.event_type))
+    if current is None or current.fingerprint == writer.fingerprint:
+        return None
+    return current.parsed

@@ -14,7 +14,7 @@ from domain.customer import Customer
 from domain.ticket import Ticket
 from projections.avro_records import EVENT_NAMESPACE, decode, encode, event_id
 from projections.records import ENVELOPE_FIELDS, EventRecord
-from schemas import CURRENT, PUBLISHED, RELEASED, catalogue, load_folder
+from schemas import CURRENT, PUBLISHED, RELEASED, Catalogue, catalogue, load_folder
 from schemas.compat import problems
 
 PUBLISHED_AGGREGATES: dict[str, type[Aggregate]] = {"Ticket": Ticket, "Customer": Customer}
@@ -134,3 +134,17 @@ def test_event_ids_are_uuid5_of_aggregate_and_version() -> None:
 
     aggregate_id = str(uuid4())
     assert event_id(aggregate_id, 7) == str(uuid5(EVENT_NAMESPACE, f"{aggregate_id}:7"))
+
+
+def test_a_message_written_with_an_older_schema_is_read_with_todays_fields(tmp_path: Path) -> None:
+    field = {"name": "html", "type": ["null", "string"], "default": None, "doc": "HTML body, if any."}
+    current = mutated(tmp_path, "dev.deskstream.ticket.ReplySent", lambda s: s["fields"].append(field))
+    old, new = catalogue(), load_folder(current)
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    record = EventRecord(7, str(uuid4()), "Ticket", 2, "ReplySent", at, at, "anna", {"text": "hi"})
+    today = Catalogue(
+        {(s.aggregate_type, s.event_type): s for s in new.values()},
+        {**old.by_fingerprint, **{s.fingerprint: s for s in new.values()}},
+    )
+    decoded = decode(encode(record, schemas=old).value, today)
+    assert decoded.data == {"text": "hi", "html": None}
