@@ -42,18 +42,20 @@ def main() -> None:
         relay, db = build_relay(settings, runtime.helpdesk, batch_size=args.batch_size)
         relay.producer()  # connect and create the topic outside the timing
         load = os.getloadavg()[0]
-        wall, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
+        before = os.times()
+        wall, cpu = time.perf_counter(), time.process_time()
         relay.catch_up()
-        wall, cpu, main = time.perf_counter() - wall, time.process_time() - cpu, time.thread_time() - main
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        relay.close()  # joins the helper process, so that its CPU time is counted below
+        after = os.times()
+        helper = sum(after[2:4]) - sum(before[2:4])  # children's user + system time
         count = relay.stats.published
         print(
             f"relay: {count:,} events ({written:,} requested) in {wall:.2f} s "
-            f"= {count / wall:,.0f} events/s; "
-            f"relay process CPU {cpu:.2f} s ({count / cpu:,.0f} events per CPU-second; "
-            f"{main:.2f} s of it in the reading/encoding thread); "
+            f"= {count / wall:,.0f} events/s; CPU: sending process {cpu:.2f} s, reading/encoding helper "
+            f"{helper:.2f} s ({count / (cpu + helper):,.0f} events per CPU-second in all); "
             f"batch {args.batch_size}, {args.partitions} partitions, load average before {load:.2f}"
         )
-        relay.close()
         db.close()
         runtime.close()
 

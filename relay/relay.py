@@ -21,10 +21,9 @@ from kafka.admin import NewTopic
 from kafka.partitioner.abc import Partitioner
 from kafka.partitioner.default import murmur2
 
-from projections.avro_records import encode, is_published
 from projections.records import ENVELOPE_FIELDS, EventRecord, plain
 from relay.position import RelayPosition
-from schemas import catalogue
+from relay.reader import InlineReader, ProcessReader
 
 log = logging.getLogger("deskstream.relay")
 
@@ -85,11 +84,6 @@ class Pending:
     read: int
 
 
-def aggregate_type_of(topic: str) -> str:
-    """ "domain.ticket:Ticket.TicketOpened" → "Ticket", without decoding the event."""
-    return topic.rpartition(":")[2].partition(".")[0]
-
-
 _CLASSES: dict[type, tuple[str, str, tuple[str, ...]]] = {}
 
 
@@ -141,8 +135,10 @@ class Relay:
         batch_size: int = 5000,
         idle_seconds: float = 0.2,
         lag_log_seconds: float = 10.0,
+        reader: InlineReader | ProcessReader | None = None,
     ) -> None:
         self.app = app
+        self.reader = reader or InlineReader(app, batch_size)
         self.position = position
         self.bootstrap = bootstrap
         self.topic = topic
@@ -154,7 +150,6 @@ class Relay:
         self.ack_timeout = 120.0
         self._producer: KafkaProducer | None = None
         self._pending: Pending | None = None
-        self._schemas = catalogue()
 
     def producer(self) -> KafkaProducer:
         if self._producer is None:
@@ -167,32 +162,22 @@ class Relay:
     def step(self) -> int:
         """Sends one batch, then settles the previous one; returns how many log entries it read.
 
-        Two batches overlap: while the producer's thread compresses and sends batch N, this
-        thread reads and encodes batch N+1. Batch N's position is saved once each of its
-        messages is acknowledged, and never before.
+        Two batches overlap: while the producer's thread compresses and sends batch N, the
+        reader reads and encodes batch N+1. Batch N's position is saved once each of its messages
+        is acknowledged, and never before.
         """
         if self.stats.position == 0:
             self.stats.position = self.position.load()
-        notifications = self.app.recorder.select_notifications(
-            start=self.stats.position, limit=self.batch_size, inclusive_of_start=False
-        )
-        if not notifications:
+        last, read, messages = self.reader.next(self.stats.position)
+        if not read:
             self.settle()
             return 0
-        producer = self.producer()
-        to_event = self.app.mapper.to_domain_event
-        messages = []
-        for n in notifications:
-            if is_published(aggregate_type_of(n.topic)):
-                event = to_event(n)
-                record = record_of(n.id, event)
-                messages.append(encode(record, getattr(event, "request_id", None), self._schemas))
-        send = producer.send
-        futures = [send(self.topic, key=m.key, value=m.value, headers=m.headers) for m in messages]
+        send, topic = self.producer().send, self.topic
+        futures = [send(topic, key=key, value=value, headers=headers) for key, value, headers in messages]
         self.settle()
-        self._pending = Pending(notifications[-1].id, futures, len(notifications))
-        self.stats.position = notifications[-1].id
-        return len(notifications)
+        self._pending = Pending(last, futures, read)
+        self.stats.position = last
+        return read
 
     def settle(self) -> None:
         """Waits for the batch in flight to be acknowledged, then saves its position."""
@@ -249,7 +234,7 @@ class Relay:
         )
 
     def close(self) -> None:
-        """Settles what was sent (if the producer still works), then closes the producer."""
+        """Settles what was sent (if the producer still works), then closes producer and reader."""
         if self._producer is not None and self._pending is not None:
             try:
                 self.settle()
@@ -258,3 +243,4 @@ class Relay:
         if self._producer is not None:
             self._producer.close(timeout=5)
             self._producer = None
+        self.reader.close()

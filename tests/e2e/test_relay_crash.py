@@ -64,17 +64,24 @@ def relay_process(data: Path, bootstrap: str, topic: str, *extra: str) -> tuple[
         return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT), log
 
 
-def wait_until_relaying(proc: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+def wait_until_publishing(proc: Process, log: Path, data: Path, topic: str, timeout: float = 30) -> None:
+    """Until the relay has saved a new position: it is past start-up and in the middle of the work."""
+    before = saved_position(data, topic)
     deadline = time.monotonic() + timeout
-    while b"deskstream: relaying" not in log.read_bytes():
+    while saved_position(data, topic) == before:
         assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
-        assert time.monotonic() < deadline, "the relay did not start"
-        time.sleep(0.02)
+        assert time.monotonic() < deadline, "the relay did not start publishing"
+        time.sleep(0.01)
 
 
 def saved_position(data: Path, topic: str) -> int:
+    if not (data / "relay.sqlite").exists():
+        return 0
     with sqlite3.connect(data / "relay.sqlite") as con:
-        rows = con.execute("SELECT position FROM relay_positions WHERE topic = ?", (topic,)).fetchall()
+        try:
+            rows = con.execute("SELECT position FROM relay_positions WHERE topic = ?", (topic,)).fetchall()
+        except sqlite3.OperationalError:  # the relay has not created its table yet
+            return 0
     return rows[0][0] if rows else 0
 
 
@@ -90,10 +97,10 @@ def test_a_relay_killed_at_random_points_loses_nothing_and_the_queue_counts_once
     try:
         interrupted = 0
         for round_ in range(ROUNDS):
-            append(runtime.helpdesk, 400, offset=round_ * 1000)
+            append(runtime.helpdesk, 500, offset=round_ * 1000)
             proc, log = relay_process(data, kafka_bootstrap, topic)
-            wait_until_relaying(proc, log)
-            time.sleep(rng.uniform(0.0, 0.4))
+            wait_until_publishing(proc, log, data, topic)
+            time.sleep(rng.uniform(0.0, 0.3))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
             interrupted += saved_position(data, topic) < runtime.runner.source.head()

@@ -25,9 +25,11 @@ ANNA = Context("anna")
 CONSUME_TIMEOUT_S = 20.0
 
 
-def relay_for(runtime: Runtime, bootstrap: str, topic: str, batch_size: int = 5000) -> Relay:
+def relay_for(
+    runtime: Runtime, bootstrap: str, topic: str, batch_size: int = 5000, helper_process: bool = False
+) -> Relay:
     settings = dataclasses.replace(runtime.settings, kafka_bootstrap=bootstrap, kafka_topic=topic)
-    relay, db = build_relay(settings, runtime.helpdesk, batch_size=batch_size)
+    relay, db = build_relay(settings, runtime.helpdesk, batch_size=batch_size, helper_process=helper_process)
     runtime.background.append(Closer(relay, db))
     return relay
 
@@ -113,7 +115,7 @@ def test_the_relay_publishes_each_event_as_the_local_log_reads_it(
 ) -> None:
     runtime = make_runtime()
     life_of_a_ticket(runtime, clock)
-    relay_for(runtime, kafka_bootstrap, kafka_topic, batch_size=7).catch_up()
+    relay_for(runtime, kafka_bootstrap, kafka_topic, batch_size=7, helper_process=True).catch_up()
 
     messages = consume_all(kafka_bootstrap, kafka_topic)
     expected = published(runtime)
