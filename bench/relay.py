@@ -28,6 +28,7 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=5000)
     p.add_argument("--partitions", type=int, default=4)
     p.add_argument("--bootstrap", help="an existing broker; default: start tansu")
+    p.add_argument("--inline", action="store_true", help="read and encode on the sending thread (no helper)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp, tansu(args.bootstrap) as bootstrap:
         settings = Settings(
@@ -39,7 +40,9 @@ def main() -> None:
         )
         runtime = build(settings)
         written = fill(runtime.helpdesk, args.events)
-        relay, db = build_relay(settings, runtime.helpdesk, batch_size=args.batch_size)
+        relay, db = build_relay(
+            settings, runtime.helpdesk, batch_size=args.batch_size, helper_process=not args.inline
+        )
         relay.producer()  # connect and create the topic outside the timing
         load = os.getloadavg()[0]
         before = os.times()
@@ -54,7 +57,8 @@ def main() -> None:
             f"relay: {count:,} events ({written:,} requested) in {wall:.2f} s "
             f"= {count / wall:,.0f} events/s; CPU: sending process {cpu:.2f} s, reading/encoding helper "
             f"{helper:.2f} s ({count / (cpu + helper):,.0f} events per CPU-second in all); "
-            f"batch {args.batch_size}, {args.partitions} partitions, load average before {load:.2f}"
+            f"batch {args.batch_size}, {args.partitions} partitions, "
+            f"{'inline' if args.inline else 'helper'}, load average before {load:.2f}"
         )
         db.close()
         runtime.close()
