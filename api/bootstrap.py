@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from api.settings import Settings
 from api.store import event_positions, store_env
@@ -25,6 +26,14 @@ ANALYTICS_PACE = 0.5
 """Seconds between analytics batches while commands arrive: a DuckDB batch costs ~50 ms."""
 
 
+class Background(Protocol):
+    """A service that runs beside the API in the same process, e.g. the Kafka relay."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -40,6 +49,7 @@ class Runtime:
     ingest: IngestRuntime | None = None
     analytics: AnalyticsDb | None = None
     tokens: TokenCache = field(default_factory=TokenCache)
+    background: list[Background] = field(default_factory=list)
 
     def start(self) -> None:
         """Catches the views up before serving, then follows the log in the background."""
@@ -48,8 +58,12 @@ class Runtime:
             self.runner.start()
             if self.ingest is not None:
                 self.ingest.start()
+        for service in self.background:
+            service.start()
 
     def close(self) -> None:
+        for service in self.background:
+            service.stop()
         self.runner.stop()
         if self.ingest is not None:
             self.ingest.close()
@@ -73,7 +87,12 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     views = Runner(log, [QueueProjection(queue), ingest.store, SearchProjection(search)])
     runner = Runners([views, Runner(log, [analytics_projection], coalesce_seconds=ANALYTICS_PACE)])
     ingest.service.wake = runner.wake
-    return Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
+    runtime = Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
+    if settings.kafka_bootstrap:
+        from relay.service import RelayService  # only scaled mode needs the Kafka client
+
+        runtime.background.append(RelayService(settings, helpdesk))
+    return runtime
 
 
 def search_path(settings: Settings) -> Path:

@@ -19,7 +19,7 @@ from domain.errors import DomainError
 from domain.values import Role
 from projections.records import record_from_event
 
-EXTENSIONS: tuple[str, ...] = ("api.cli_ingest", "api.cli_analytics")
+EXTENSIONS: tuple[str, ...] = ("api.cli_ingest", "api.cli_analytics", "api.cli_kafka")
 """Modules that add their own subcommands through `register(subparsers)`."""
 
 
@@ -63,9 +63,10 @@ def parser() -> argparse.ArgumentParser:
     replay_p.set_defaults(handler=replay)
 
     project_p = sub.add_parser("project", help="run the projectors in the foreground (scaled mode)")
-    project_p.add_argument("--source", choices=["log"], default="log", help="where events come from")
+    project_p.add_argument("--source", choices=["log", "kafka"], default="log", help="where events come from")
     project_p.add_argument("--batch-size", type=int, default=2000)
     project_p.add_argument("--once", action="store_true", help="catch up, then exit")
+    project_p.add_argument("--rebuild", action="store_true", help="reset the views, rebuild them, then exit")
     project_p.set_defaults(handler=project)
 
     for module in EXTENSIONS:
@@ -158,10 +159,17 @@ def replay(settings: Settings, _: argparse.Namespace) -> int:
 
 def project(settings: Settings, args: argparse.Namespace) -> int:
     """Runs until SIGTERM or SIGINT; each batch commits with its position, so a kill loses nothing."""
+    if args.source == "kafka":
+        from api.cli_kafka import project_kafka
+
+        return project_kafka(settings, args)
 
     def work(runtime: Runtime) -> int:
         runner = runtime.runner
         runner.set_batch_size(args.batch_size)
+        if args.rebuild:
+            runner.rebuild()
+            return 0
         if args.once:
             runner.catch_up()
             return 0

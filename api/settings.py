@@ -13,6 +13,9 @@ class Settings:
     port: int = 8000
     run_projections: bool = True
     min_position_timeout: float = 5.0
+    kafka_bootstrap: str | None = None
+    kafka_topic: str = "deskstream.ticket-events"
+    kafka_partitions: int = 4
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -24,6 +27,9 @@ class Settings:
             "host": env.get("DESKSTREAM_HOST", "127.0.0.1"),
             "port": int(env.get("DESKSTREAM_PORT", "8000")),
             "run_projections": env.get("DESKSTREAM_PROJECTIONS", "on") != "off",
+            "kafka_bootstrap": env.get("DESKSTREAM_KAFKA_BOOTSTRAP") or None,
+            "kafka_topic": env.get("DESKSTREAM_KAFKA_TOPIC") or "deskstream.ticket-events",
+            "kafka_partitions": int(env.get("DESKSTREAM_KAFKA_PARTITIONS", "4")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -32,3 +38,8 @@ class Settings:
     def queue_target(self) -> str | Path:
         """The queue view lives with the event store: PostgreSQL, or a SQLite file beside it."""
         return self.postgres_url or self.data_dir / "queue.sqlite"
+
+    @property
+    def relay_target(self) -> str | Path:
+        """The relay's position lives with the event store: PostgreSQL, or a SQLite file beside it."""
+        return self.postgres_url or self.data_dir / "relay.sqlite"

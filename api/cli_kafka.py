@@ -1,0 +1,97 @@
+"""`deskstream relay` and `deskstream project --source kafka`: the scaled mode's two processes."""
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+from api.bootstrap import system_clock
+from api.settings import Settings
+from api.store import event_positions, store_env
+from domain.helpdesk import Helpdesk
+from projections.kafka_source import KafkaFeed, OffsetHints
+from projections.queue_projection import QueueProjection
+from projections.queue_store import QueueStore
+from projections.sql import open_database
+from relay.service import build_relay
+
+
+def register(sub: Any) -> None:
+    relay_p = sub.add_parser("relay", help="publish the event log to Kafka (DESKSTREAM_KAFKA_BOOTSTRAP)")
+    relay_p.add_argument("--batch-size", type=int, default=5000, help="log entries per produce/flush")
+    relay_p.add_argument("--once", action="store_true", help="publish everything, then exit")
+    relay_p.set_defaults(handler=relay)
+
+
+def stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def relay(settings: Settings, args: argparse.Namespace) -> int:
+    """Runs until SIGTERM/SIGINT; its position is saved only after the broker acknowledged."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if not settings.kafka_bootstrap:
+        print("error: DESKSTREAM_KAFKA_BOOTSTRAP is not set (host:port of the broker)", file=sys.stderr)
+        return 2
+    helpdesk = Helpdesk(store_env(settings), clock=system_clock, positions=event_positions)
+    relay_, db = build_relay(settings, helpdesk, batch_size=args.batch_size)
+    try:
+        if args.once:
+            started = time.perf_counter()
+            count = relay_.catch_up()
+            seconds = time.perf_counter() - started
+            relay_.log_lag()
+            print(f"relayed {relay_.stats.published:,} events ({count:,} log entries) in {seconds:.1f} s")
+            return 0
+        print(
+            f"deskstream: relaying to {settings.kafka_topic} at {settings.kafka_bootstrap} "
+            f"from position {relay_.position.load()}",
+            file=sys.stderr,
+        )
+        relay_.run(stop_on_signals())
+        return 0
+    finally:
+        relay_.close()
+        db.close()
+        helpdesk.close()
+
+
+def project_kafka(settings: Settings, args: argparse.Namespace) -> int:
+    """The queue projection fed from the topic; with --rebuild it starts again from offset 0."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if not settings.kafka_bootstrap:
+        print("error: DESKSTREAM_KAFKA_BOOTSTRAP is not set", file=sys.stderr)
+        return 2
+    if settings.postgres_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_database(settings.queue_target)
+    feed = KafkaFeed(
+        settings.kafka_bootstrap,
+        settings.kafka_topic,
+        [QueueProjection(QueueStore(db))],
+        batch_size=args.batch_size,
+        hints=OffsetHints(db),
+    )
+    try:
+        started = time.perf_counter()
+        if getattr(args, "rebuild", False):
+            count = feed.rebuild()
+        elif args.once:
+            count = feed.catch_up()
+        else:
+            print(f"deskstream: projecting from {settings.kafka_topic}", file=sys.stderr)
+            feed.run(stop_on_signals())
+            return 0
+        seconds = time.perf_counter() - started
+        rate = count / seconds if seconds > 0 else 0.0
+        print(f"projected {count:,} messages from Kafka in {seconds:.1f} s ({rate:,.0f} events/s)")
+        return 0
+    finally:
+        feed.close()
+        db.close()

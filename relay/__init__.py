@@ -1,0 +1,1 @@
+"""The relay: publishes the event log to Kafka, in log order, at least once."""
