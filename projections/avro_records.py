@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, uuid5
 from fastavro import schemaless_reader, schemaless_writer
 
 from projections.records import EventRecord, plain
-from schemas import HEADER_SIZE, PUBLISHED, Catalogue, catalogue, resolved
+from schemas import HEADER_SIZE, PUBLISHED, Catalogue, UnknownSchemaError, catalogue, resolved
 
 EVENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/event")
 _NAMESPACE_BYTES = EVENT_NAMESPACE.bytes
@@ -44,6 +44,11 @@ def is_published(aggregate_type: str) -> bool:
 
 def encode(record: EventRecord, request_id: str | None = None, schemas: Catalogue | None = None) -> Message:
     schema = (schemas or catalogue()).writer(record.aggregate_type, record.type)
+    if record.data.keys() != schema.data_fields:
+        raise UnknownSchemaError(
+            f"{record.aggregate_type}.{record.type} has fields {sorted(record.data)}, its schema "
+            f"{sorted(schema.data_fields)}: update schemas/current/ (fastavro would drop the difference)"
+        )
     eid = event_id(record.aggregate_id, record.version)
     body = {
         "envelope": {

@@ -46,6 +46,11 @@ class EventSchema:
         return MAGIC + self.fingerprint
 
     @functools.cached_property
+    def data_fields(self) -> frozenset[str]:
+        """The event's own fields: every field but the envelope."""
+        return frozenset(f["name"] for f in self.parsed["fields"]) - {"envelope"}
+
+    @functools.cached_property
     def kafka_headers(self) -> list[tuple[str, bytes]]:
         """The message headers every event of this type carries (the event id is added per event)."""
         return [

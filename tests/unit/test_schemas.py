@@ -14,7 +14,7 @@ from domain.customer import Customer
 from domain.ticket import Ticket
 from projections.avro_records import EVENT_NAMESPACE, decode, encode, event_id
 from projections.records import ENVELOPE_FIELDS, EventRecord
-from schemas import CURRENT, PUBLISHED, RELEASED, Catalogue, catalogue, load_folder
+from schemas import CURRENT, PUBLISHED, RELEASED, Catalogue, UnknownSchemaError, catalogue, load_folder
 from schemas.compat import problems
 
 PUBLISHED_AGGREGATES: dict[str, type[Aggregate]] = {"Ticket": Ticket, "Customer": Customer}
@@ -129,6 +129,14 @@ def test_a_record_survives_the_wire_unchanged() -> None:
     assert bytes.fromhex(headers["schema_fingerprint"].decode()) == message.value[2:10]
 
 
+def test_an_event_whose_fields_differ_from_its_schema_is_refused() -> None:
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    data = {"text": "hi", "html": "<p>hi</p>"}
+    record = EventRecord(7, str(uuid4()), "Ticket", 2, "NoteAdded", at, at, "anna", data)
+    with pytest.raises(UnknownSchemaError, match="html"):
+        encode(record)
+
+
 def test_event_ids_are_uuid5_of_aggregate_and_version() -> None:
     from uuid import uuid5
 
@@ -138,10 +146,10 @@ def test_event_ids_are_uuid5_of_aggregate_and_version() -> None:
 
 def test_a_message_written_with_an_older_schema_is_read_with_todays_fields(tmp_path: Path) -> None:
     field = {"name": "html", "type": ["null", "string"], "default": None, "doc": "HTML body, if any."}
-    current = mutated(tmp_path, "dev.deskstream.ticket.ReplySent", lambda s: s["fields"].append(field))
+    current = mutated(tmp_path, "dev.deskstream.ticket.NoteAdded", lambda s: s["fields"].append(field))
     old, new = catalogue(), load_folder(current)
     at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    record = EventRecord(7, str(uuid4()), "Ticket", 2, "ReplySent", at, at, "anna", {"text": "hi"})
+    record = EventRecord(7, str(uuid4()), "Ticket", 2, "NoteAdded", at, at, "anna", {"text": "hi"})
     today = Catalogue(
         {(s.aggregate_type, s.event_type): s for s in new.values()},
         {**old.by_fingerprint, **{s.fingerprint: s for s in new.values()}},
