@@ -155,4 +155,4 @@ def test_a_message_written_with_an_older_schema_is_read_with_todays_fields(tmp_p
         {**old.by_fingerprint, **{s.fingerprint: s for s in new.values()}},
     )
     decoded = decode(encode(record, schemas=old).value, today)
-    assert decoded.data == {"text": "hi", "snippet": None, "article": None, "html": None}
+    assert decoded.data == {"text": "hi", "html": None}
