@@ -57,6 +57,10 @@ class Runner:
             self._known = min(p.position(self.source.name) for p in self.projections)
         return self._known
 
+    def forget_position(self) -> None:
+        """Another runner moved this one's projections; read their positions afresh."""
+        self._known = None
+
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -161,7 +165,12 @@ class Runners:
         return max(r.catch_up(progress) for r in self.runners)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        return max(r.rebuild(progress) for r in self.runners)
+        """One pass over the log for every projection: a replay reads and decodes each event once."""
+        together = Runner(self.source, self.projections, batch_size=max(r.batch_size for r in self.runners))
+        count = together.rebuild(progress)
+        for runner in self.runners:
+            runner.forget_position()
+        return count
 
     def wake(self) -> None:
         for runner in self.runners:

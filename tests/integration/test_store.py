@@ -8,7 +8,9 @@ import pytest
 from api.bootstrap import Runtime
 from domain.errors import TicketNotFoundError, VersionConflictError
 from domain.helpdesk import Context
+from projections.local_log import LocalLog
 from projections.queue_store import QueueFilter
+from projections.records import record_from_event
 from tests.integration.conftest import RuntimeFactory
 from tests.support import Clock
 
@@ -156,3 +158,18 @@ def test_rebuilding_the_queue_from_scratch_gives_the_same_rows(runtime: Runtime,
     live = queue(runtime, status=["open", "paused", "resolved", "merged"])
     runtime.runner.rebuild()
     assert queue(runtime, status=["open", "paused", "resolved", "merged"]) == live
+
+
+def test_the_log_reads_events_exactly_as_the_library_rebuilds_them(runtime: Runtime, clock: Clock) -> None:
+    ticket_id = open_ticket(runtime)
+    clock.advance(minutes=1)
+    runtime.helpdesk.change(ticket_id, ANNA, None, lambda t, s: t.change_tags(["card"], [], s))
+    runtime.helpdesk.change(ticket_id, ANNA, None, lambda t, s: t.pause("waiting_customer", None, s))
+    runtime.helpdesk.receive_message(ticket_id, "Here", "m-2", SERVICE)
+    app = runtime.helpdesk
+    notifications = app.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
+    slow = [record_from_event(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+    fast = LocalLog(app).read(0, 100)
+    assert fast == slow
+    assert [list(r.data) for r in fast] == [list(r.data) for r in slow]
+    assert [r.type for r in fast][-3:] == ["Paused", "Resumed", "CustomerMessageReceived"]
