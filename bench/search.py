@@ -144,7 +144,7 @@ def records(n_messages: int, seed: int = 7) -> Iterator[EventRecord]:
 
 def build(db: SearchDb, n_messages: int, batch_size: int = 2000) -> tuple[float, int]:
     projection = SearchProjection(db)
-    spent, count, batch = 0.0, 0, []
+    spent, count, batch, reported = 0.0, 0, [], 0
     for record in records(n_messages):
         batch.append(record)
         if len(batch) == batch_size:
@@ -152,6 +152,9 @@ def build(db: SearchDb, n_messages: int, batch_size: int = 2000) -> tuple[float,
             count += projection.apply(batch, "log")
             spent += time.perf_counter() - started
             batch = []
+            if count - reported >= 100_000:
+                reported = count
+                print(f"  {count:,} events in {spent:.1f} s: {count / spent:,.0f} events/s", flush=True)
     started = time.perf_counter()
     count += projection.apply(batch, "log")
     return spent + time.perf_counter() - started, count
@@ -180,8 +183,14 @@ def main() -> None:
             docs = con.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0]
             customers = [r[0] for r in con.execute("SELECT customer_id FROM search_customers LIMIT 2000")]
         rate = docs / seconds
-        print(f"indexed {docs:,} messages ({applied:,} events) in {seconds:.1f} s: {rate:,.0f} messages/s")
-        print(f"index size {db.size_bytes() / 2**20:,.0f} MiB ({db.size_bytes() / docs:,.0f} B/message)")
+        print(
+            f"indexed {docs:,} messages ({applied:,} events) in {seconds:.1f} s: {rate:,.0f} messages/s",
+            flush=True,
+        )
+        print(
+            f"index size {db.size_bytes() / 2**20:,.0f} MiB ({db.size_bytes() / docs:,.0f} B/message)",
+            flush=True,
+        )
         rng = random.Random(1)
         ru = [s + rng.choice(ENDINGS_RU) for s in STEMS_RU]
         en = [w + rng.choice(ENDINGS_EN) for w in WORDS_EN]
@@ -212,7 +221,10 @@ def main() -> None:
         ]
         for label, queries in runs:
             p50, p99, worst = timed(db, queries)
-            print(f"{label:32} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  max {worst:7.1f} ms  (n={len(queries)})")
+            print(
+                f"{label:32} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  max {worst:7.1f} ms  (n={len(queries)})",
+                flush=True,
+            )
         db.close()
 
 

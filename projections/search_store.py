@@ -13,6 +13,12 @@ from pathlib import Path
 
 # Stems arrive space-separated and already folded, so the cheapest tokenizer ('ascii') is enough.
 FTS_OPTIONS = "content='', tokenize='ascii'"
+# Bumped whenever the tables change shape: an index file of another version is dropped and rebuilt
+# from the log (the tracked position goes with it, so the runner replays from the start).
+SCHEMA_VERSION = 2
+# search_fts rowid = doc_id * 4 + kind code: the kind filter (notes hidden from service tokens) is
+# arithmetic on the rowid FTS5 already returns, not a lookup per match nor a very common MATCH term.
+KIND_CODES = {"message": 0, "reply": 1, "note": 2}
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS search_tickets (
         tid INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL,
@@ -26,7 +32,7 @@ SCHEMA = [
         occurred_at TEXT NOT NULL, actor TEXT NOT NULL, text TEXT NOT NULL,
         snippet TEXT, article TEXT)""",
     "CREATE INDEX IF NOT EXISTS search_docs_ticket ON search_docs (tid, occurred_at)",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(body, name, {FTS_OPTIONS})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(body, name, meta, {FTS_OPTIONS})",
     """CREATE TABLE IF NOT EXISTS search_customers (
         cid INTEGER PRIMARY KEY, customer_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
         identities TEXT NOT NULL, merged_into TEXT, registered_at TEXT NOT NULL)""",
@@ -76,6 +82,10 @@ class SearchDb:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         with self.writing() as con:
+            if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                for table in TABLES:
+                    con.execute(f"DROP TABLE IF EXISTS {table}")
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             for statement in SCHEMA:
                 con.execute(statement)
 
@@ -151,3 +161,21 @@ def advance(con: sqlite3.Connection, source: str, before: int, after: int) -> No
         if inserted == 1:
             return
     raise TrackingConflictError(f"The search index's position for {source} is no longer {before}.")
+
+
+def fts_rowid(doc_id: int, kind: str) -> int:
+    return doc_id * 4 + KIND_CODES[kind]
+
+
+def meta_text(channel: str, customer_id: str) -> str:
+    """The filter terms of a document's `meta` column: its ticket's channel and (canonical) customer."""
+    return f"{channel_term(channel)} {customer_term(customer_id)}"
+
+
+def channel_term(channel: str) -> str:
+    # Hex keeps any value one 'ascii' token; the prefix keeps channels and customers apart.
+    return "ch" + channel.encode().hex()
+
+
+def customer_term(customer_id: str) -> str:
+    return "cu" + customer_id.encode().hex()

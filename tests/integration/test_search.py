@@ -36,8 +36,8 @@ def act(runtime: Runtime, ticket_id: UUID, action: Any) -> None:
 
 def find(runtime: Runtime, text: str = "", **kw: Any) -> list[dict[str, Any]]:
     runtime.runner.catch_up()
-    hits, count = search(runtime.search, SearchQuery(text=text, limit=100, **kw))
-    assert count == len(hits)
+    hits, count, exact = search(runtime.search, SearchQuery(text=text, limit=100, **kw))
+    assert (count, exact) == (len(hits), True)
     return hits
 
 
@@ -108,9 +108,9 @@ def test_pages_do_not_overlap(runtime: Runtime) -> None:
         open_ticket(runtime, f"заказ номер {i}", handle=f"h{i}")
     runtime.runner.catch_up()
     pages = [search(runtime.search, SearchQuery(text="заказы", limit=3, offset=o)) for o in (0, 3, 6)]
-    ids = [h["id"] for hits, _ in pages for h in hits]
+    ids = [h["id"] for found in pages for h in found.hits]
     assert len(ids) == len(set(ids)) == 7
-    assert {count for _, count in pages} == {7}
+    assert {(found.count, found.count_exact) for found in pages} == {(7, True)}
 
 
 def test_results_after_a_rebuild_are_identical_to_live(runtime: Runtime, clock: Clock) -> None:
