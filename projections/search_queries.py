@@ -12,11 +12,12 @@ from projections.search_store import KIND_CODES, SearchDb, channel_term, custome
 from projections.search_text import Fragment, fragments, fts_query, prefix_query, query_terms
 
 NAME_WEIGHT = 0.5
-# BM25 is computed for at most this many of the newest matching messages, so that a word found in
-# a tenth of a million-message archive still answers in milliseconds; rarer words rank exactly.
-# The same window bounds the count: up to RANK_WINDOW it is exact, beyond it `count_exact` is false
-# and `count` is RANK_WINDOW (shown as "20,000+"): an exact total would read every match.
-RANK_WINDOW = 20_000
+# BM25 is computed for at most this many of the newest matching messages (about 1.5 µs each per
+# word, on top of a fixed cost per word that grows with how many messages hold it), so that a
+# word found in half of a million-message archive still answers in tens of milliseconds; rarer
+# words rank exactly. The same window bounds the count: up to RANK_WINDOW it is exact, beyond it
+# `count_exact` is false and `count` is RANK_WINDOW ("5,000+"): an exact total reads every match.
+RANK_WINDOW = 5_000
 CANONICAL = "(SELECT COALESCE(merged_into, customer_id) FROM search_customers WHERE customer_id = ?)"
 HIT_COLUMNS = (
     "d.doc_id, d.kind, d.occurred_at, d.actor, d.text, d.snippet, d.article, t.ticket_id, t.channel, "
@@ -67,7 +68,7 @@ def search(db: SearchDb, q: SearchQuery) -> Found:
             ).fetchall()
             rows = {row[0]: row for row in found}
     hits = [hit((*rows[doc_id], score), stems) for doc_id, score, _ in page]
-    return Found(hits, min(count, RANK_WINDOW), count < RANK_WINDOW)
+    return Found(hits, min(count, RANK_WINDOW), count <= RANK_WINDOW)
 
 
 def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple[str, list[Any], str]:
@@ -78,12 +79,12 @@ def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple
     and time need the document's ticket and time: only then are matches joined, one primary-key
     lookup each.
     """
-    expression = "{body name} : (" + fts_query(stems) + ")"
+    expression = fts_query(stems)
     if q.channels:
-        expression += " AND meta : (" + " OR ".join(f'"{channel_term(c)}"' for c in q.channels) + ")"
+        expression += " AND (" + " OR ".join(f'"{channel_term(c)}"' for c in q.channels) + ")"
     if q.customer_id:
         row = con.execute(f"SELECT {CANONICAL}", (q.customer_id,)).fetchone()
-        expression += f' AND meta : "{customer_term(row[0] or q.customer_id)}"'
+        expression += f' AND "{customer_term(row[0] or q.customer_id)}"'
     clauses = [kind_clause(q)]
     params: list[Any] = [expression]
     joined = bool(q.statuses or q.tags or q.since or q.until)
@@ -107,7 +108,8 @@ def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple
     where = "".join(f" AND {c}" for c in clauses if c)
     sql = (
         f"SELECT f.rowid >> 2 AS doc_id, bm25(search_fts, 1.0, {NAME_WEIGHT}, 0.0) AS score "
-        f"FROM search_fts f {joins} WHERE search_fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT {RANK_WINDOW}"
+        f"FROM search_fts f {joins} WHERE search_fts MATCH ?{where} "
+        f"ORDER BY f.rowid DESC LIMIT {RANK_WINDOW + 1}"
     )
     return sql, params, "score, doc_id DESC"
 
@@ -125,7 +127,7 @@ def listing(q: SearchQuery) -> tuple[str, list[Any], str]:
     sql = (
         "SELECT d.doc_id AS doc_id, 0.0 AS score, d.occurred_at AS at FROM search_docs d "
         f"JOIN search_tickets t ON t.tid = d.tid WHERE 1 = 1 {where} "
-        f"ORDER BY d.occurred_at DESC, d.doc_id DESC LIMIT {RANK_WINDOW}"
+        f"ORDER BY d.occurred_at DESC, d.doc_id DESC LIMIT {RANK_WINDOW + 1}"
     )
     return sql, params, "at DESC, doc_id DESC"
 

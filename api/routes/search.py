@@ -51,8 +51,8 @@ def search_archive(
         offset=offset,
     )
     found = search(runtime.search, query)
-    # `count` is exact up to RANK_WINDOW (20,000) matches; beyond that it is that bound and
-    # `count_exact` is false (show "20,000+").
+    # `count` is exact up to RANK_WINDOW (5,000) matches; beyond that it is that bound and
+    # `count_exact` is false (show "5,000+").
     return {
         "data": found.hits,
         "count": found.count,
