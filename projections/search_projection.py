@@ -6,7 +6,7 @@ a rebuild from position zero produces the same rows, ids and therefore the same 
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -52,6 +52,10 @@ class TicketState:
     opened_at: str
     updated_at: str
     stored_tags: tuple[str, ...] = ()  # the tags search_ticket_tags holds for it before this batch
+    stored: bool = False  # written by an earlier batch (it may have documents in the index)
+
+    def meta(self, tags: Iterable[str] | None = None) -> str:
+        return meta_text(self.channel, self.customer_id, self.tags if tags is None else tags)
 
     def row(self) -> tuple[Any, ...]:
         return (
@@ -68,7 +72,7 @@ class Batch:
     tickets: dict[str, TicketState] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # customer -> (canonical, name terms)
     docs: list[tuple[Any, ...]] = field(default_factory=list)
-    fts: list[tuple[int, str, str, str]] = field(default_factory=list)
+    fts: list[tuple[int, str, str, TicketState]] = field(default_factory=list)  # meta terms at flush
     customers: list[tuple[Any, ...]] = field(default_factory=list)
     customer_fts: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -83,7 +87,7 @@ class Batch:
             if row is None:
                 return None
             tags = json.loads(row[7])
-            found = TicketState(*row[:7], tags, *row[8:], stored_tags=tuple(tags))  # type: ignore[misc]
+            found = TicketState(*row[:7], tags, *row[8:], tuple(tags), True)  # type: ignore[misc]
             self.tickets[ticket_id] = found
         return found
 
@@ -116,8 +120,16 @@ class Batch:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.docs,
         )
-        con.executemany("INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)", self.fts)
         changed = list(self.tickets.values())
+        for ticket in changed:
+            if ticket.stored and set(ticket.stored_tags) != set(ticket.tags):
+                reindex_ticket(self, ticket)
+        # A document's filter terms are its ticket's as they stand at the end of the batch, so a
+        # ticket opened and tagged in one batch is written once.
+        con.executemany(
+            "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
+            [(rowid, body, name, ticket.meta()) for rowid, body, name, ticket in self.fts],
+        )
         con.executemany(UPSERT_TICKET, [t.row() for t in changed])
         # Only the difference is written, by primary key (tag, tid): a DELETE by tid alone would
         # scan the whole table, once per retagged ticket.
@@ -195,7 +207,7 @@ def fold_ticket(batch: Batch, record: EventRecord) -> None:
                 fts_rowid(record.position, kind),
                 index_text(text),
                 batch.customer(ticket.customer_id)[1],
-                meta_text(ticket.channel, ticket.customer_id),
+                ticket,
             )
         )
     elif record.type == "TagsChanged":
@@ -233,6 +245,25 @@ def fold_customer(batch: Batch, record: EventRecord) -> None:
         merge_customers(con, record.aggregate_id, data["target_id"])
 
 
+def reindex_ticket(batch: Batch, ticket: TicketState) -> None:
+    """Rewrites the index rows of a ticket's earlier documents after its tags changed (their filter
+    terms hold the tags). A contentless table deletes by the old terms, so they are recomputed."""
+    con, name = batch.con, batch.customer(ticket.customer_id)[1]
+    old_meta, new_meta = ticket.meta(ticket.stored_tags), ticket.meta()
+    for doc_id, kind, text in con.execute(
+        "SELECT doc_id, kind, text FROM search_docs WHERE tid = ?", (ticket.tid,)
+    ).fetchall():
+        body, rowid = index_text(text), fts_rowid(doc_id, kind)
+        con.execute(
+            "INSERT INTO search_fts (search_fts, rowid, body, name, meta) VALUES ('delete', ?, ?, ?, ?)",
+            (rowid, body, name, old_meta),
+        )
+        con.execute(
+            "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
+            (rowid, body, name, new_meta),
+        )
+
+
 def merge_customers(con: sqlite3.Connection, source: str, target: str) -> None:
     """The source's tickets (and those of customers merged into it) now belong to the target."""
     names = dict(
@@ -242,19 +273,19 @@ def merge_customers(con: sqlite3.Connection, source: str, target: str) -> None:
     )
     old_name, new_name = index_text(names.get(source, "")), index_text(names.get(target, ""))
     docs = con.execute(
-        "SELECT d.doc_id, d.kind, d.text, t.channel FROM search_docs d "
+        "SELECT d.doc_id, d.kind, d.text, t.channel, t.tags FROM search_docs d "
         "JOIN search_tickets t ON t.tid = d.tid WHERE t.customer_id = ?",
         (source,),
     ).fetchall()
-    for doc_id, kind, text, channel in docs:
-        body, rowid = index_text(text), fts_rowid(doc_id, kind)
+    for doc_id, kind, text, channel, tags in docs:
+        body, rowid, tags = index_text(text), fts_rowid(doc_id, kind), json.loads(tags)
         con.execute(
             "INSERT INTO search_fts (search_fts, rowid, body, name, meta) VALUES ('delete', ?, ?, ?, ?)",
-            (rowid, body, old_name, meta_text(channel, source)),
+            (rowid, body, old_name, meta_text(channel, source, tags)),
         )
         con.execute(
             "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
-            (rowid, body, new_name, meta_text(channel, target)),
+            (rowid, body, new_name, meta_text(channel, target, tags)),
         )
     con.execute("UPDATE search_tickets SET customer_id = ? WHERE customer_id = ?", (target, source))
     con.execute(

@@ -7,7 +7,7 @@ highlighting. Rows and the tracked position commit in one transaction.
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from pathlib import Path
 FTS_OPTIONS = "content='', tokenize='ascii'"
 # Bumped whenever the tables change shape: an index file of another version is dropped and rebuilt
 # from the log (the tracked position goes with it, so the runner replays from the start).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # search_fts rowid = doc_id * 4 + kind code: the kind filter (notes hidden from service tokens) is
 # arithmetic on the rowid FTS5 already returns, not a lookup per match nor a very common MATCH term.
 KIND_CODES = {"message": 0, "reply": 1, "note": 2}
@@ -170,9 +170,9 @@ def fts_rowid(doc_id: int, kind: str) -> int:
     return doc_id * 4 + KIND_CODES[kind]
 
 
-def meta_text(channel: str, customer_id: str) -> str:
-    """The filter terms of a document's `meta` column: its ticket's channel and (canonical) customer."""
-    return f"{channel_term(channel)} {customer_term(customer_id)}"
+def meta_text(channel: str, customer_id: str, tags: Iterable[str]) -> str:
+    """The filter terms of a document's `meta` column: its ticket's channel, (canonical) customer, tags."""
+    return " ".join([channel_term(channel), customer_term(customer_id), *map(tag_term, tags)])
 
 
 # The middle dot is no word character, so no stem (words are runs of letters and digits) can ever
@@ -184,3 +184,7 @@ def channel_term(channel: str) -> str:
 
 def customer_term(customer_id: str) -> str:
     return "cu\u00b7" + customer_id.encode().hex()
+
+
+def tag_term(tag: str) -> str:
+    return "tg\u00b7" + tag.encode().hex()

@@ -9,6 +9,7 @@ import pytest
 
 from api.bootstrap import Runtime
 from domain.helpdesk import Context
+from domain.library import merge_customers
 from projections.search_queries import SearchQuery, search
 from tests.support import T0, Clock, sqlite_runtime
 
@@ -126,6 +127,36 @@ def test_results_after_a_rebuild_are_identical_to_live(runtime: Runtime, clock: 
         SearchQuery(text="payments карта"),
     ]
     runtime.runner.catch_up()
+    live = [search(runtime.search, q) for q in queries]
+    runtime.runner.rebuild()
+    assert [search(runtime.search, q) for q in queries] == live
+
+
+def test_filters_follow_tag_changes_and_merges_made_in_later_batches(runtime: Runtime, clock: Clock) -> None:
+    # Tags and the customer are index terms of each message: a change in a later batch must
+    # rewrite the ticket's earlier messages, and a rebuild (everything in one batch) must agree.
+    first = open_ticket(runtime, "Карта не работает", name="Анна", handle="a")
+    second = open_ticket(runtime, "Карта потерялась", name="Борис", handle="b")
+    act(runtime, first, lambda t, s: t.reply("Проверим карту", s))
+    runtime.runner.catch_up()
+    act(runtime, first, lambda t, s: t.change_tags(["vip", "card"], [], s))
+    runtime.runner.catch_up()
+    act(runtime, first, lambda t, s: t.change_tags([], ["vip"], s))
+    act(runtime, second, lambda t, s: t.change_tags(["vip"], [], s))
+    runtime.runner.catch_up()
+    anna = runtime.helpdesk.ticket(first).customer_id
+    boris = runtime.helpdesk.ticket(second).customer_id
+    merge_customers(runtime.helpdesk, boris, anna, ANNA)
+
+    def ids(**kw: Any) -> list[str]:
+        return sorted(h["ticket"]["id"] for h in find(runtime, "карты", **kw))
+
+    assert ids(tags=["card"]) == [str(first), str(first)]
+    assert ids(tags=["vip"]) == [str(second)]
+    assert ids(tags=["vip", "card"]) == []
+    assert ids(customer_id=str(anna)) == sorted([str(first), str(first), str(second)])
+    assert ids(customer_id=str(boris)) == sorted([str(first), str(first), str(second)])
+    queries = [SearchQuery(text="карта", tags=["card"]), SearchQuery(text="карта", customer_id=str(anna))]
     live = [search(runtime.search, q) for q in queries]
     runtime.runner.rebuild()
     assert [search(runtime.search, q) for q in queries] == live
