@@ -126,9 +126,10 @@ class Batch:
                 reindex_ticket(self, ticket)
         # A document's filter terms are its ticket's as they stand at the end of the batch, so a
         # ticket opened and tagged in one batch is written once.
+        metas = {ticket.tid: ticket.meta() for ticket in changed}
         con.executemany(
             "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
-            [(rowid, body, name, ticket.meta()) for rowid, body, name, ticket in self.fts],
+            [(rowid, body, name, metas[ticket.tid]) for rowid, body, name, ticket in self.fts],
         )
         con.executemany(UPSERT_TICKET, [t.row() for t in changed])
         # Only the difference is written, by primary key (tag, tid): a DELETE by tid alone would
