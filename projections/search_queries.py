@@ -18,6 +18,9 @@ NAME_WEIGHT = 0.5
 # words rank exactly. The same window bounds the count: up to RANK_WINDOW it is exact, beyond it
 # `count_exact` is false and `count` is RANK_WINDOW ("5,000+"): an exact total reads every match.
 RANK_WINDOW = 5_000
+# Below this many matches of the words, channel and tag filters are checked per match (two
+# primary-key lookups each) instead of being MATCHed as terms (see `matching`).
+JOIN_LIMIT = 10_000
 CANONICAL = "(SELECT COALESCE(merged_into, customer_id) FROM search_customers WHERE customer_id = ?)"
 HIT_COLUMNS = (
     "d.doc_id, d.kind, d.occurred_at, d.actor, d.text, d.snippet, d.article, t.ticket_id, t.channel, "
@@ -74,22 +77,34 @@ def search(db: SearchDb, q: SearchQuery) -> Found:
 def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple[str, list[Any], str]:
     """SQL for (doc id, BM25) of the newest RANK_WINDOW matches that pass the filters.
 
-    Channel, customer and tags are terms of the `meta` column, ANDed into the MATCH (FTS5 skips
-    through their lists instead of joining every match); the kind is the rowid modulo 4. Status
-    and time need the document's ticket and time: only then are matches joined, one primary-key
-    lookup each, until the window is full.
+    Channel, customer and tags are terms of the `meta` column that can be ANDed into the MATCH
+    (FTS5 skips through their lists instead of joining every match); the kind is the rowid
+    modulo 4. Status and time need the document's ticket and time: only then are matches joined,
+    one primary-key lookup each, until the window is full.
     """
     expression = fts_query(stems)
-    if q.channels:
-        expression += " AND (" + " OR ".join(f'"{channel_term(c)}"' for c in q.channels) + ")"
     if q.customer_id:
         row = con.execute(f"SELECT {CANONICAL}", (q.customer_id,)).fetchone()
         expression += f' AND "{customer_term(row[0] or q.customer_id)}"'
-    for tag in q.tags:
-        expression += f' AND "{tag_term(tag)}"'
     clauses = [kind_clause(q)]
-    params: list[Any] = [expression]
-    joined = bool(q.statuses or q.since or q.until)
+    params: list[Any] = []
+    # Channel and tag terms are common (a fifth of all messages each): MATCHing them costs
+    # bm25 a count of all their rows. When the words alone match few messages, checking those
+    # few against the ticket is cheaper; results and scores are the same either way.
+    few = bool(q.channels or q.tags) and matches_at_most(con, expression, JOIN_LIMIT)
+    if few:
+        if q.channels:
+            clauses.append(f"t.channel IN ({', '.join('?' * len(q.channels))})")
+            params.extend(q.channels)
+        for tag in q.tags:
+            clauses.append("EXISTS (SELECT 1 FROM search_ticket_tags g WHERE g.tag = ? AND g.tid = d.tid)")
+            params.append(tag)
+    else:
+        if q.channels:
+            expression += " AND (" + " OR ".join(f'"{channel_term(c)}"' for c in q.channels) + ")"
+        for tag in q.tags:
+            expression += f' AND "{tag_term(tag)}"'
+    params.insert(0, expression)
     if q.statuses:
         clauses.append(f"t.status IN ({', '.join('?' * len(q.statuses))})")
         params.extend(q.statuses)
@@ -100,9 +115,9 @@ def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple
         clauses.append("d.occurred_at < ?")
         params.append(iso(q.until))
     joins = ""
-    if joined:
+    if q.statuses or q.since or q.until or few:
         joins = "JOIN search_docs d ON d.doc_id = f.rowid >> 2"
-        if q.statuses:
+        if q.statuses or (few and q.channels):
             joins += " JOIN search_tickets t ON t.tid = d.tid"
     where = "".join(f" AND {c}" for c in clauses if c)
     sql = (
@@ -111,6 +126,12 @@ def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple
         f"ORDER BY f.rowid DESC LIMIT {RANK_WINDOW + 1}"
     )
     return sql, params, "score, doc_id DESC"
+
+
+def matches_at_most(con: sqlite3.Connection, expression: str, limit: int) -> bool:
+    """Whether `expression` matches at most `limit` rows (reads no more than limit + 1 rowids)."""
+    sql = f"SELECT COUNT(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT {limit + 1})"
+    return bool(con.execute(sql, (expression,)).fetchone()[0] <= limit)
 
 
 def kind_clause(q: SearchQuery) -> str:

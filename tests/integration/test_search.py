@@ -10,6 +10,7 @@ import pytest
 from api.bootstrap import Runtime
 from domain.helpdesk import Context
 from domain.library import merge_customers
+from projections import search_queries
 from projections.search_queries import SearchQuery, search
 from tests.support import T0, Clock, sqlite_runtime
 
@@ -95,6 +96,24 @@ def test_filters_combine_with_and(runtime: Runtime, clock: Clock) -> None:
     assert ids(customer_id=str(customer)) == {str(second)}
     assert ids(since=T0.replace(day=3)) == {str(second)}
     assert ids(until=T0.replace(day=3)) == {str(first)}
+
+
+@pytest.mark.parametrize("join_limit", [0, 10_000])
+def test_channel_and_tag_filters_agree_as_terms_and_as_lookups(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, join_limit: int
+) -> None:
+    monkeypatch.setattr(search_queries, "JOIN_LIMIT", join_limit)
+    for i, (channel, tags) in enumerate([("vk", ["card"]), ("telegram", ["card", "vip"]), ("vk", [])]):
+        ticket_id = open_ticket(
+            runtime, "Карта не работает, карту заблокировали", handle=f"h{i}", channel=channel
+        )
+        act(runtime, ticket_id, lambda t, s, tags=tags: t.change_tags(tags, [], s))
+    runtime.runner.catch_up()
+    query = SearchQuery(text="карта", channels=["vk", "telegram"], tags=["card"])
+    found = search(runtime.search, query)
+    assert sorted(h["ticket"]["channel"] for h in found.hits) == ["telegram", "vk"]
+    monkeypatch.setattr(search_queries, "JOIN_LIMIT", 10_000 - join_limit)
+    assert search(runtime.search, query) == found
 
 
 def test_an_empty_query_lists_the_filtered_messages_newest_first(runtime: Runtime, clock: Clock) -> None:
