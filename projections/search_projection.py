@@ -6,15 +6,16 @@ a rebuild from position zero produces the same rows, ids and therefore the same 
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from projections.kb import fold_article, fold_snippet
 from projections.queue_projection import unseen
 from projections.queue_store import iso as fixed_width
 from projections.records import EventRecord
-from projections.search_store import SearchDb, advance
+from projections.search_store import SearchDb, advance, fts_rowid, meta_text
 from projections.search_text import index_text, name_text
 
 DOC_KINDS = {
@@ -50,7 +51,11 @@ class TicketState:
     tags: list[str]
     opened_at: str
     updated_at: str
-    tags_changed: bool = False
+    stored_tags: tuple[str, ...] = ()  # the tags search_ticket_tags holds for it before this batch
+    stored: bool = False  # written by an earlier batch (it may have documents in the index)
+
+    def meta(self, tags: Iterable[str] | None = None) -> str:
+        return meta_text(self.channel, self.customer_id, self.tags if tags is None else tags)
 
     def row(self) -> tuple[Any, ...]:
         return (
@@ -67,7 +72,9 @@ class Batch:
     tickets: dict[str, TicketState] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # customer -> (canonical, name terms)
     docs: list[tuple[Any, ...]] = field(default_factory=list)
-    fts: list[tuple[int, str, str]] = field(default_factory=list)
+    fts: list[tuple[int, str, str, TicketState]] = field(default_factory=list)  # meta terms at flush
+    customers: list[tuple[Any, ...]] = field(default_factory=list)
+    customer_fts: list[tuple[int, str, str]] = field(default_factory=list)
 
     def ticket(self, ticket_id: str) -> TicketState | None:
         found = self.tickets.get(ticket_id)
@@ -79,7 +86,8 @@ class Batch:
             ).fetchone()
             if row is None:
                 return None
-            found = TicketState(*row[:7], json.loads(row[7]), *row[8:])  # type: ignore[misc]
+            tags = json.loads(row[7])
+            found = TicketState(*row[:7], tags, *row[8:], tuple(tags), True)  # type: ignore[misc]
             self.tickets[ticket_id] = found
         return found
 
@@ -100,23 +108,46 @@ class Batch:
     def flush(self) -> None:
         con = self.con
         con.executemany(
+            "INSERT INTO search_customers (cid, customer_id, name, identities, registered_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            self.customers,
+        )
+        con.executemany(
+            "INSERT INTO search_customer_fts (rowid, name, identities) VALUES (?, ?, ?)", self.customer_fts
+        )
+        con.executemany(
             "INSERT INTO search_docs (doc_id, tid, kind, occurred_at, actor, text, snippet, article) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.docs,
         )
-        con.executemany("INSERT INTO search_fts (rowid, body, name) VALUES (?, ?, ?)", self.fts)
         changed = list(self.tickets.values())
+        for ticket in changed:
+            if ticket.stored and set(ticket.stored_tags) != set(ticket.tags):
+                reindex_ticket(self, ticket)
+        # A document's filter terms are its ticket's as they stand at the end of the batch, so a
+        # ticket opened and tagged in one batch is written once.
+        metas = {ticket.tid: ticket.meta() for ticket in changed}
+        con.executemany(
+            "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
+            [(rowid, body, name, metas[ticket.tid]) for rowid, body, name, ticket in self.fts],
+        )
         con.executemany(UPSERT_TICKET, [t.row() for t in changed])
-        retagged = [t for t in changed if t.tags_changed]
-        con.executemany("DELETE FROM search_ticket_tags WHERE tid = ?", [(t.tid,) for t in retagged])
+        # Only the difference is written, by primary key (tag, tid): a DELETE by tid alone would
+        # scan the whole table, once per retagged ticket.
+        con.executemany(
+            "DELETE FROM search_ticket_tags WHERE tag = ? AND tid = ?",
+            [(tag, t.tid) for t in changed for tag in set(t.stored_tags).difference(t.tags)],
+        )
         con.executemany(
             "INSERT INTO search_ticket_tags (tag, tid) VALUES (?, ?)",
-            [(tag, t.tid) for t in retagged for tag in t.tags],
+            [(tag, t.tid) for t in changed for tag in set(t.tags).difference(t.stored_tags)],
         )
         self.tickets.clear()
         self.names.clear()
         self.docs.clear()
         self.fts.clear()
+        self.customers.clear()
+        self.customer_fts.clear()
 
 
 class SearchProjection:
@@ -172,11 +203,17 @@ def fold_ticket(batch: Batch, record: EventRecord) -> None:
             text = f"{ticket.subject}\n{text}"
         snippet, article = data.get("snippet"), data.get("article")
         batch.docs.append((record.position, ticket.tid, kind, at, record.actor, text, snippet, article))
-        batch.fts.append((record.position, index_text(text), batch.customer(ticket.customer_id)[1]))
+        batch.fts.append(
+            (
+                fts_rowid(record.position, kind),
+                index_text(text),
+                batch.customer(ticket.customer_id)[1],
+                ticket,
+            )
+        )
     elif record.type == "TagsChanged":
         removed = set(data["removed"])
         ticket.tags = sorted((set(ticket.tags) | set(data["added"])) - removed)
-        ticket.tags_changed = True
     elif record.type == "Assigned":
         ticket.assignee = data["assignee"]
     elif record.type in STATUS_AFTER:
@@ -186,14 +223,15 @@ def fold_ticket(batch: Batch, record: EventRecord) -> None:
 def fold_customer(batch: Batch, record: EventRecord) -> None:
     data, con = record.data, batch.con
     if record.type == "CustomerRegistered":
-        identities = list(data["identities"])
-        con.execute(
-            "INSERT INTO search_customers (cid, customer_id, name, identities, registered_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (record.position, record.aggregate_id, data["name"], json.dumps(identities), iso(record)),
+        # Buffered like the documents; `Batch.customer` finds it in `names` until the flush.
+        identities, name = list(data["identities"]), data["name"]
+        batch.customers.append(
+            (record.position, record.aggregate_id, name, json.dumps(identities), iso(record))
         )
-        index_customer(con, record.position, data["name"], identities, delete=None)
+        batch.customer_fts.append((record.position, name_text(name), name_text(handles(identities))))
+        batch.names[record.aggregate_id] = (record.aggregate_id, index_text(name))
     elif record.type == "IdentityLinked":
+        batch.flush()
         row = con.execute(
             "SELECT cid, name, identities FROM search_customers WHERE customer_id = ?", (record.aggregate_id,)
         ).fetchone()
@@ -208,6 +246,25 @@ def fold_customer(batch: Batch, record: EventRecord) -> None:
         merge_customers(con, record.aggregate_id, data["target_id"])
 
 
+def reindex_ticket(batch: Batch, ticket: TicketState) -> None:
+    """Rewrites the index rows of a ticket's earlier documents after its tags changed (their filter
+    terms hold the tags). A contentless table deletes by the old terms, so they are recomputed."""
+    con, name = batch.con, batch.customer(ticket.customer_id)[1]
+    old_meta, new_meta = ticket.meta(ticket.stored_tags), ticket.meta()
+    for doc_id, kind, text in con.execute(
+        "SELECT doc_id, kind, text FROM search_docs WHERE tid = ?", (ticket.tid,)
+    ).fetchall():
+        body, rowid = index_text(text), fts_rowid(doc_id, kind)
+        con.execute(
+            "INSERT INTO search_fts (search_fts, rowid, body, name, meta) VALUES ('delete', ?, ?, ?, ?)",
+            (rowid, body, name, old_meta),
+        )
+        con.execute(
+            "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
+            (rowid, body, name, new_meta),
+        )
+
+
 def merge_customers(con: sqlite3.Connection, source: str, target: str) -> None:
     """The source's tickets (and those of customers merged into it) now belong to the target."""
     names = dict(
@@ -217,17 +274,20 @@ def merge_customers(con: sqlite3.Connection, source: str, target: str) -> None:
     )
     old_name, new_name = index_text(names.get(source, "")), index_text(names.get(target, ""))
     docs = con.execute(
-        "SELECT d.doc_id, d.text FROM search_docs d JOIN search_tickets t ON t.tid = d.tid "
-        "WHERE t.customer_id = ?",
+        "SELECT d.doc_id, d.kind, d.text, t.channel, t.tags FROM search_docs d "
+        "JOIN search_tickets t ON t.tid = d.tid WHERE t.customer_id = ?",
         (source,),
     ).fetchall()
-    for doc_id, text in docs:
-        body = index_text(text)
+    for doc_id, kind, text, channel, tags in docs:
+        body, rowid, tags = index_text(text), fts_rowid(doc_id, kind), json.loads(tags)
         con.execute(
-            "INSERT INTO search_fts (search_fts, rowid, body, name) VALUES ('delete', ?, ?, ?)",
-            (doc_id, body, old_name),
+            "INSERT INTO search_fts (search_fts, rowid, body, name, meta) VALUES ('delete', ?, ?, ?, ?)",
+            (rowid, body, old_name, meta_text(channel, source, tags)),
         )
-        con.execute("INSERT INTO search_fts (rowid, body, name) VALUES (?, ?, ?)", (doc_id, body, new_name))
+        con.execute(
+            "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
+            (rowid, body, new_name, meta_text(channel, target, tags)),
+        )
     con.execute("UPDATE search_tickets SET customer_id = ? WHERE customer_id = ?", (target, source))
     con.execute(
         "UPDATE search_customers SET merged_into = ? WHERE customer_id = ? OR merged_into = ?",
@@ -236,21 +296,24 @@ def merge_customers(con: sqlite3.Connection, source: str, target: str) -> None:
 
 
 def index_customer(
-    con: sqlite3.Connection, cid: int, name: str, identities: list[str], delete: list[str] | None
+    con: sqlite3.Connection, cid: int, name: str, identities: list[str], delete: list[str]
 ) -> None:
-    handles = " ".join(i.split(":", 1)[-1] for i in identities)
-    if delete is not None:
-        old = " ".join(i.split(":", 1)[-1] for i in delete)
-        con.execute(
-            "INSERT INTO search_customer_fts (search_customer_fts, rowid, name, identities) "
-            "VALUES ('delete', ?, ?, ?)",
-            (cid, name_text(name), name_text(old)),
-        )
+    con.execute(
+        "INSERT INTO search_customer_fts (search_customer_fts, rowid, name, identities) "
+        "VALUES ('delete', ?, ?, ?)",
+        (cid, name_text(name), name_text(handles(delete))),
+    )
     con.execute(
         "INSERT INTO search_customer_fts (rowid, name, identities) VALUES (?, ?, ?)",
-        (cid, name_text(name), name_text(handles)),
+        (cid, name_text(name), name_text(handles(identities))),
     )
 
 
+def handles(identities: list[str]) -> str:
+    return " ".join(i.split(":", 1)[-1] for i in identities)
+
+
 def iso(record: EventRecord) -> str:
-    return fixed_width(record.occurred_at) or ""
+    at = record.occurred_at
+    # The same text as queue_store.iso, without its time-zone conversion when already in UTC.
+    return at.isoformat(timespec="microseconds") if at.tzinfo is UTC else fixed_width(at) or ""

@@ -5,17 +5,30 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from projections.queue_store import iso
-from projections.search_store import SearchDb
+from projections.search_store import KIND_CODES, SearchDb, channel_term, customer_term, tag_term
 from projections.search_text import Fragment, fragments, fts_query, prefix_query, query_terms
 
 NAME_WEIGHT = 0.5
-# BM25 is computed for at most this many of the newest matching messages, so that a word found in
-# a tenth of a million-message archive still answers in milliseconds; rarer words rank exactly.
-RANK_WINDOW = 20_000
+# BM25 is computed for at most this many of the newest matching messages (about 1.5 µs each per
+# word, on top of a fixed cost per word that grows with how many messages hold it), so that a
+# word found in half of a million-message archive still answers in tens of milliseconds; rarer
+# words rank exactly. The same window bounds the count: up to RANK_WINDOW it is exact, beyond it
+# `count_exact` is false and `count` is RANK_WINDOW ("5,000+"): an exact total reads every match.
+RANK_WINDOW = 5_000
+# Below this many matches of the words, channel and tag filters are checked per match (two
+# primary-key lookups each) instead of being MATCHed as terms (see `matching`).
+JOIN_LIMIT = 10_000
 CANONICAL = "(SELECT COALESCE(merged_into, customer_id) FROM search_customers WHERE customer_id = ?)"
+HIT_COLUMNS = (
+    "d.doc_id, d.kind, d.occurred_at, d.actor, d.text, d.snippet, d.article, t.ticket_id, t.channel, "
+    "t.status, t.subject, t.tags, t.customer_id, c.name"
+)
+HIT_JOINS = (
+    "JOIN search_tickets t ON t.tid = d.tid LEFT JOIN search_customers c ON c.customer_id = t.customer_id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,43 +46,110 @@ class SearchQuery:
     offset: int = 0
 
 
-def search(db: SearchDb, q: SearchQuery) -> tuple[list[dict[str, Any]], int]:
+class Found(NamedTuple):
+    hits: list[dict[str, Any]]
+    count: int
+    count_exact: bool
+
+
+def search(db: SearchDb, q: SearchQuery) -> Found:
     """Best match first (BM25, name matches weigh less than text), newest first among equals."""
     stems = query_terms(q.text)
-    where, params = filters(q)
-    columns = (
-        "d.doc_id, d.kind, d.occurred_at, d.actor, d.text, d.snippet, d.article, t.ticket_id, t.channel, "
-        "t.status, t.subject, t.tags, t.customer_id, c.name"
-    )
-    joins = (
-        "JOIN search_tickets t ON t.tid = d.tid LEFT JOIN search_customers c ON c.customer_id = t.customer_id"
-    )
-    if stems:
-        sql = (
-            f"WITH m AS (SELECT f.rowid AS doc_id, bm25(search_fts, 1.0, {NAME_WEIGHT}) AS score "
-            "FROM search_fts f JOIN search_docs d ON d.doc_id = f.rowid "
-            "JOIN search_tickets t ON t.tid = d.tid "
-            f"WHERE search_fts MATCH ? {where} ORDER BY f.rowid DESC LIMIT {RANK_WINDOW}) "
-            f"SELECT {columns}, m.score FROM m JOIN search_docs d ON d.doc_id = m.doc_id {joins} "
-            "ORDER BY m.score, d.doc_id DESC LIMIT ? OFFSET ?"
-        )
-        count_sql = (
-            "SELECT COUNT(*) FROM search_fts f JOIN search_docs d ON d.doc_id = f.rowid "
-            f"JOIN search_tickets t ON t.tid = d.tid WHERE search_fts MATCH ? {where}"
-        )
-        params = [fts_query(stems), *params]
-    else:
-        sql = (
-            f"SELECT {columns}, 0.0 AS score FROM search_docs d {joins} WHERE 1 = 1 {where} "
-            "ORDER BY d.occurred_at DESC, d.doc_id DESC LIMIT ? OFFSET ?"
-        )
-        count_sql = (
-            f"SELECT COUNT(*) FROM search_docs d JOIN search_tickets t ON t.tid = d.tid WHERE 1 = 1 {where}"
-        )
     with db.reading() as con:
-        rows = con.execute(sql, [*params, q.limit, q.offset]).fetchall()
-        count = con.execute(count_sql, params).fetchone()[0]
-    return [hit(row, stems) for row in rows], count
+        sql, params, order = matching(con, q, stems) if stems else listing(q)
+        # The window's size comes with the page (a window function), so one statement does both.
+        paged = f"SELECT doc_id, score, COUNT(*) OVER () FROM ({sql}) ORDER BY {order} LIMIT ? OFFSET ?"
+        page = con.execute(paged, [*params, q.limit, q.offset]).fetchall()
+        count = page[0][2] if page else con.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]
+        rows = {}
+        if page:
+            ids = [doc_id for doc_id, _, _ in page]
+            found = con.execute(
+                f"SELECT {HIT_COLUMNS} FROM search_docs d {HIT_JOINS} "
+                f"WHERE d.doc_id IN ({', '.join('?' * len(ids))})",
+                ids,
+            ).fetchall()
+            rows = {row[0]: row for row in found}
+    hits = [hit((*rows[doc_id], score), stems) for doc_id, score, _ in page]
+    return Found(hits, min(count, RANK_WINDOW), count <= RANK_WINDOW)
+
+
+def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple[str, list[Any], str]:
+    """SQL for (doc id, BM25) of the newest RANK_WINDOW matches that pass the filters.
+
+    Channel, customer and tags are terms of the `meta` column that can be ANDed into the MATCH
+    (FTS5 skips through their lists instead of joining every match); the kind is the rowid
+    modulo 4. Status and time need the document's ticket and time: only then are matches joined,
+    one primary-key lookup each, until the window is full.
+    """
+    expression = fts_query(stems)
+    if q.customer_id:
+        row = con.execute(f"SELECT {CANONICAL}", (q.customer_id,)).fetchone()
+        expression += f' AND "{customer_term(row[0] or q.customer_id)}"'
+    clauses = [kind_clause(q)]
+    params: list[Any] = []
+    # Channel and tag terms are common (a fifth of all messages each): MATCHing them costs
+    # bm25 a count of all their rows. When the words alone match few messages, checking those
+    # few against the ticket is cheaper; results and scores are the same either way.
+    few = bool(q.channels or q.tags) and matches_at_most(con, expression, JOIN_LIMIT)
+    if few:
+        if q.channels:
+            clauses.append(f"t.channel IN ({', '.join('?' * len(q.channels))})")
+            params.extend(q.channels)
+        for tag in q.tags:
+            clauses.append("EXISTS (SELECT 1 FROM search_ticket_tags g WHERE g.tag = ? AND g.tid = d.tid)")
+            params.append(tag)
+    else:
+        if q.channels:
+            expression += " AND (" + " OR ".join(f'"{channel_term(c)}"' for c in q.channels) + ")"
+        for tag in q.tags:
+            expression += f' AND "{tag_term(tag)}"'
+    params.insert(0, expression)
+    if q.statuses:
+        clauses.append(f"t.status IN ({', '.join('?' * len(q.statuses))})")
+        params.extend(q.statuses)
+    if q.since:
+        clauses.append("d.occurred_at >= ?")
+        params.append(iso(q.since))
+    if q.until:
+        clauses.append("d.occurred_at < ?")
+        params.append(iso(q.until))
+    joins = ""
+    if q.statuses or q.since or q.until or few:
+        joins = "JOIN search_docs d ON d.doc_id = f.rowid >> 2"
+        if q.statuses or (few and q.channels):
+            joins += " JOIN search_tickets t ON t.tid = d.tid"
+    where = "".join(f" AND {c}" for c in clauses if c)
+    sql = (
+        f"SELECT f.rowid >> 2 AS doc_id, bm25(search_fts, 1.0, {NAME_WEIGHT}, 0.0) AS score "
+        f"FROM search_fts f {joins} WHERE search_fts MATCH ?{where} "
+        f"ORDER BY f.rowid DESC LIMIT {RANK_WINDOW + 1}"
+    )
+    return sql, params, "score, doc_id DESC"
+
+
+def matches_at_most(con: sqlite3.Connection, expression: str, limit: int) -> bool:
+    """Whether `expression` matches at most `limit` rows (reads no more than limit + 1 rowids)."""
+    sql = f"SELECT COUNT(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT {limit + 1})"
+    return bool(con.execute(sql, (expression,)).fetchone()[0] <= limit)
+
+
+def kind_clause(q: SearchQuery) -> str:
+    kinds = [k for k in (q.kinds or KIND_CODES) if q.include_notes or k != "note"]
+    if set(kinds) == set(KIND_CODES):
+        return ""
+    return f"f.rowid % 4 IN ({', '.join(str(KIND_CODES[k]) for k in kinds)})"
+
+
+def listing(q: SearchQuery) -> tuple[str, list[Any], str]:
+    """Without words: the newest RANK_WINDOW messages that pass the filters, by message time."""
+    where, params = filters(q)
+    sql = (
+        "SELECT d.doc_id AS doc_id, 0.0 AS score, d.occurred_at AS at FROM search_docs d "
+        f"JOIN search_tickets t ON t.tid = d.tid WHERE 1 = 1 {where} "
+        f"ORDER BY d.occurred_at DESC, d.doc_id DESC LIMIT {RANK_WINDOW + 1}"
+    )
+    return sql, params, "at DESC, doc_id DESC"
 
 
 def filters(q: SearchQuery) -> tuple[str, list[Any]]:

@@ -50,5 +50,12 @@ def search_archive(
         limit=limit,
         offset=offset,
     )
-    hits, count = search(runtime.search, query)
-    return {"data": hits, "count": count, "position": runtime.runner.position()}
+    found = search(runtime.search, query)
+    # `count` is exact up to RANK_WINDOW (5,000) matches; beyond that it is that bound and
+    # `count_exact` is false (show "5,000+").
+    return {
+        "data": found.hits,
+        "count": found.count,
+        "count_exact": found.count_exact,
+        "position": runtime.runner.position(),
+    }

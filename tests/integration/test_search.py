@@ -9,6 +9,8 @@ import pytest
 
 from api.bootstrap import Runtime
 from domain.helpdesk import Context
+from domain.library import merge_customers
+from projections import search_queries
 from projections.search_queries import SearchQuery, search
 from tests.support import T0, Clock, sqlite_runtime
 
@@ -36,8 +38,8 @@ def act(runtime: Runtime, ticket_id: UUID, action: Any) -> None:
 
 def find(runtime: Runtime, text: str = "", **kw: Any) -> list[dict[str, Any]]:
     runtime.runner.catch_up()
-    hits, count = search(runtime.search, SearchQuery(text=text, limit=100, **kw))
-    assert count == len(hits)
+    hits, count, exact = search(runtime.search, SearchQuery(text=text, limit=100, **kw))
+    assert (count, exact) == (len(hits), True)
     return hits
 
 
@@ -96,6 +98,24 @@ def test_filters_combine_with_and(runtime: Runtime, clock: Clock) -> None:
     assert ids(until=T0.replace(day=3)) == {str(first)}
 
 
+@pytest.mark.parametrize("join_limit", [0, 10_000])
+def test_channel_and_tag_filters_agree_as_terms_and_as_lookups(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, join_limit: int
+) -> None:
+    monkeypatch.setattr(search_queries, "JOIN_LIMIT", join_limit)
+    for i, (channel, tags) in enumerate([("vk", ["card"]), ("telegram", ["card", "vip"]), ("vk", [])]):
+        ticket_id = open_ticket(
+            runtime, "Карта не работает, карту заблокировали", handle=f"h{i}", channel=channel
+        )
+        act(runtime, ticket_id, lambda t, s, tags=tags: t.change_tags(tags, [], s))
+    runtime.runner.catch_up()
+    query = SearchQuery(text="карта", channels=["vk", "telegram"], tags=["card"])
+    found = search(runtime.search, query)
+    assert sorted(h["ticket"]["channel"] for h in found.hits) == ["telegram", "vk"]
+    monkeypatch.setattr(search_queries, "JOIN_LIMIT", 10_000 - join_limit)
+    assert search(runtime.search, query) == found
+
+
 def test_an_empty_query_lists_the_filtered_messages_newest_first(runtime: Runtime, clock: Clock) -> None:
     open_ticket(runtime, "первое", handle="a")
     clock.advance(minutes=1)
@@ -108,9 +128,9 @@ def test_pages_do_not_overlap(runtime: Runtime) -> None:
         open_ticket(runtime, f"заказ номер {i}", handle=f"h{i}")
     runtime.runner.catch_up()
     pages = [search(runtime.search, SearchQuery(text="заказы", limit=3, offset=o)) for o in (0, 3, 6)]
-    ids = [h["id"] for hits, _ in pages for h in hits]
+    ids = [h["id"] for found in pages for h in found.hits]
     assert len(ids) == len(set(ids)) == 7
-    assert {count for _, count in pages} == {7}
+    assert {(found.count, found.count_exact) for found in pages} == {(7, True)}
 
 
 def test_results_after_a_rebuild_are_identical_to_live(runtime: Runtime, clock: Clock) -> None:
@@ -126,6 +146,36 @@ def test_results_after_a_rebuild_are_identical_to_live(runtime: Runtime, clock: 
         SearchQuery(text="payments карта"),
     ]
     runtime.runner.catch_up()
+    live = [search(runtime.search, q) for q in queries]
+    runtime.runner.rebuild()
+    assert [search(runtime.search, q) for q in queries] == live
+
+
+def test_filters_follow_tag_changes_and_merges_made_in_later_batches(runtime: Runtime, clock: Clock) -> None:
+    # Tags and the customer are index terms of each message: a change in a later batch must
+    # rewrite the ticket's earlier messages, and a rebuild (everything in one batch) must agree.
+    first = open_ticket(runtime, "Карта не работает", name="Анна", handle="a")
+    second = open_ticket(runtime, "Карта потерялась", name="Борис", handle="b")
+    act(runtime, first, lambda t, s: t.reply("Проверим карту", s))
+    runtime.runner.catch_up()
+    act(runtime, first, lambda t, s: t.change_tags(["vip", "card"], [], s))
+    runtime.runner.catch_up()
+    act(runtime, first, lambda t, s: t.change_tags([], ["vip"], s))
+    act(runtime, second, lambda t, s: t.change_tags(["vip"], [], s))
+    runtime.runner.catch_up()
+    anna = runtime.helpdesk.ticket(first).customer_id
+    boris = runtime.helpdesk.ticket(second).customer_id
+    merge_customers(runtime.helpdesk, boris, anna, ANNA)
+
+    def ids(**kw: Any) -> list[str]:
+        return sorted(h["ticket"]["id"] for h in find(runtime, "карты", **kw))
+
+    assert ids(tags=["card"]) == [str(first), str(first)]
+    assert ids(tags=["vip"]) == [str(second)]
+    assert ids(tags=["vip", "card"]) == []
+    assert ids(customer_id=str(anna)) == sorted([str(first), str(first), str(second)])
+    assert ids(customer_id=str(boris)) == sorted([str(first), str(first), str(second)])
+    queries = [SearchQuery(text="карта", tags=["card"]), SearchQuery(text="карта", customer_id=str(anna))]
     live = [search(runtime.search, q) for q in queries]
     runtime.runner.rebuild()
     assert [search(runtime.search, q) for q in queries] == live

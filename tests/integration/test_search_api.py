@@ -70,7 +70,7 @@ def test_search_answers_with_highlights_and_pages(api: Api) -> None:
     body = api.get("anna", "/search", q="смс код", limit=2).json()
     assert body["count"] == 0
     body = api.get("anna", "/search", q="sms коды", limit=2, offset=1).json()
-    assert body["count"] == 3 and len(body["data"]) == 2
+    assert body["count"] == 3 and body["count_exact"] is True and len(body["data"]) == 2
     assert body["data"][0]["fragments"][0]["html"].startswith(
         "Не приходит <mark>SMS</mark> с <mark>кодом</mark>"
     )
