@@ -136,6 +136,10 @@ class Runner:
                 self._stop.wait(self.coalesce_seconds)
 
 
+REBUILD_BATCH = 10_000
+"""Events per transaction during a replay: fewer, larger commits; there are no readers to wait."""
+
+
 class Runners:
     """Runners that share a source but keep their own pace, behind the interface of one.
 
@@ -166,7 +170,8 @@ class Runners:
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """One pass over the log for every projection: a replay reads and decodes each event once."""
-        together = Runner(self.source, self.projections, batch_size=max(r.batch_size for r in self.runners))
+        batch = max(REBUILD_BATCH, *(r.batch_size for r in self.runners))
+        together = Runner(self.source, self.projections, batch_size=batch)
         count = together.rebuild(progress)
         for runner in self.runners:
             runner.forget_position()
