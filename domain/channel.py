@@ -10,6 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import CheapCopy
 from domain.errors import ConflictError, InvalidValueError
 from domain.stamp import Stamp
 from domain.ticket import event_stamp
@@ -31,7 +32,7 @@ class ChannelExistsError(ConflictError):
     code = "channel_exists"
 
 
-class Channel(Aggregate):
+class Channel(CheapCopy, Aggregate):
     class Event(Aggregate.Event):
         occurred_at: datetime
         actor: str

@@ -10,6 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import CheapCopy
 from domain.stamp import Stamp
 from domain.ticket import event_stamp
 
@@ -17,7 +18,7 @@ NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/conversation")
 RECENT = 3
 
 
-class Conversation(Aggregate):
+class Conversation(CheapCopy, Aggregate):
     class Event(Aggregate.Event):
         occurred_at: datetime
         actor: str

@@ -5,6 +5,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import CheapCopy
 from domain.errors import InvalidValueError
 from domain.ticket import parse
 from domain.values import Role
@@ -13,7 +14,7 @@ USER_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/user")
 TOKEN_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/token")
 
 
-class User(Aggregate):
+class User(CheapCopy, Aggregate):
     class UserRegistered(Aggregate.Created):
         name: str
         role: str
@@ -51,7 +52,7 @@ class User(Aggregate):
             self.trigger_event(self.RoleChanged, role=value, occurred_at=at, timestamp=at)
 
 
-class ApiToken(Aggregate):
+class ApiToken(CheapCopy, Aggregate):
     """Keyed by the token's hash: the secret itself is never stored."""
 
     class TokenIssued(Aggregate.Created):

@@ -6,6 +6,7 @@ authenticated sender is a 4xx plus a dead letter; an authenticated update we do 
 """
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,10 @@ class Outcome:
     text: str | None = None  # a plain-text answer some providers expect ("ok", a challenge)
 
 
+CHANNEL_TTL_SECONDS = 5.0
+"""A changed secret or owner takes effect within this time on every API process."""
+
+
 class UnknownChannel(LookupError):
     pass
 
@@ -51,9 +56,18 @@ class IngestService:
         self.helpdesk = helpdesk
         self.dead_letters = dead_letters
         self.wake = wake
+        self._channels: dict[str, tuple[float, Channel]] = {}
 
     def channel(self, name: str, kind: str) -> Channel:
-        found = channel(self.helpdesk, name)
+        """Remembered for a few seconds: every webhook call needs it, and it changes rarely."""
+        now = time.monotonic()
+        cached = self._channels.get(name)
+        if cached is not None and cached[0] > now:
+            found: Channel | None = cached[1]
+        else:
+            found = channel(self.helpdesk, name)
+            if found is not None:
+                self._channels[name] = (now + CHANNEL_TTL_SECONDS, found)
         if found is None or found.kind != kind:
             raise UnknownChannel(f"There is no {kind} channel named {name!r}.")
         return found
