@@ -7,6 +7,7 @@ holidays by local date. `None` as a calendar means "every instant counts" (calen
 """
 
 import itertools
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -144,6 +145,128 @@ def business_us(calendar: BusinessCalendar | None, start: int, end: int) -> int:
         return 0
     if calendar is None:
         return end - start
+    line = timeline(calendar, start, end)
+    if line is None:
+        return business_us_by_days(calendar, start, end)
+    return line.worked(end) - line.worked(start)
+
+
+def instant_after(calendar: BusinessCalendar | None, start: int, budget: int) -> int | None:
+    """The last instant t with business_us(start, t) <= budget: beyond it, the budget is overspent.
+
+    If the budget runs out exactly as working hours end, that is the next opening. None when
+    no working time exists within SEARCH_DAYS.
+    """
+    if calendar is None:
+        return start + budget
+    line = timeline(calendar, start, start)
+    if line is None:
+        return instant_after_by_days(calendar, start, budget)
+    target = line.worked(start) + budget
+    while (i := bisect_right(line.done, target)) == len(line.done):
+        if line.last_day >= utc_day(start) + SEARCH_DAYS:
+            return None
+        line = extend(calendar, line, line.first_day, line.last_day + CHUNK_DAYS)
+        if line is None:
+            return instant_after_by_days(calendar, start, budget)
+    # the day walk looks at SEARCH_DAYS local days from the one before start's
+    last_day = utc_day(start) + SEARCH_DAYS - 3  # at least; exactly, from start's local date:
+    if (
+        line.days[i] > last_day
+        and line.days[i] > local_date(calendar, start).toordinal() - EPOCH_ORDINAL + SEARCH_DAYS - 2
+    ):
+        return None
+    return line.starts[i] + target - line.before[i]
+
+
+# Business time by bisection: per calendar, the working intervals of a span of local days as
+# sorted UTC microseconds with running totals, so business_us is two binary searches and
+# instant_after one. The day-by-day walks below define the results; a hypothesis test checks
+# that both agree, and a calendar whose intervals would overlap (never seen, but DST rules are
+# many) falls back to them.
+
+DAY_US = 86_400_000_000
+CHUNK_DAYS = 366
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    calendar: BusinessCalendar
+    first_day: int
+    """Local days covered, as days since 1970-01-01 (inclusive both ends)."""
+    last_day: int
+    starts: list[int]
+    ends: list[int]
+    days: list[int]
+    before: list[int]
+    """Working time in the intervals before each one."""
+    done: list[int]
+    """Working time up to each interval's end."""
+
+    def worked(self, at: int) -> int:
+        """Working time from the start of the timeline to `at` (which it must cover)."""
+        i = bisect_right(self.starts, at) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(at, self.ends[i]) - self.starts[i]
+
+
+_TIMELINES: dict[int, Timeline] = {}
+_IRREGULAR: dict[int, BusinessCalendar] = {}
+
+
+def utc_day(at: int) -> int:
+    return at // DAY_US
+
+
+def timeline(calendar: BusinessCalendar, start: int, end: int) -> Timeline | None:
+    """A timeline of `calendar` covering every interval that can meet [start, end] (a local day
+    lies within a day either side of its UTC date); None if the calendar's intervals overlap."""
+    lo, hi = utc_day(start) - 2, utc_day(end) + 2
+    line = _TIMELINES.get(id(calendar))
+    if line is not None and line.calendar is calendar:
+        if line.first_day <= lo and hi <= line.last_day:
+            return line
+        first = line.first_day if lo >= line.first_day else lo - CHUNK_DAYS
+        last = line.last_day if hi <= line.last_day else hi + CHUNK_DAYS
+        return extend(calendar, line, first, last)
+    if _IRREGULAR.get(id(calendar)) is calendar:
+        return None
+    if len(_TIMELINES) > 256:
+        _TIMELINES.clear()
+    return extend(calendar, None, lo - 31, hi + CHUNK_DAYS)
+
+
+def extend(calendar: BusinessCalendar, line: Timeline | None, first: int, last: int) -> Timeline | None:
+    """The timeline for local days [first, last] (at least what `line` already covered)."""
+    if line is not None:
+        first, last = min(first, line.first_day), max(last, line.last_day)
+    intervals: list[tuple[int, int, int]] = []
+    for n in range(first, last + 1):
+        intervals.extend((a, b, n) for a, b in day_intervals(calendar, date.fromordinal(n + EPOCH_ORDINAL)))
+    for (_, b, _), (a, _, _) in itertools.pairwise(intervals):
+        if a < b:
+            _TIMELINES.pop(id(calendar), None)
+            if len(_IRREGULAR) > 256:
+                _IRREGULAR.clear()
+            _IRREGULAR[id(calendar)] = calendar
+            return None
+    before, done, total = [], [], 0
+    for a, b, _ in intervals:
+        before.append(total)
+        total += b - a
+        done.append(total)
+    starts, ends, days = ([x[k] for x in intervals] for k in range(3))
+    new = Timeline(calendar, first, last, starts, ends, days, before, done)
+    _TIMELINES[id(calendar)] = new
+    return new
+
+
+def business_us_by_days(calendar: BusinessCalendar, start: int, end: int) -> int:
+    """The definition: working microseconds in [start, end), walking the local days."""
+    if end <= start:
+        return 0
     total = 0
     day, last = local_date(calendar, start) - timedelta(days=1), local_date(calendar, end)
     while day <= last:
@@ -155,14 +278,8 @@ def business_us(calendar: BusinessCalendar | None, start: int, end: int) -> int:
     return total
 
 
-def instant_after(calendar: BusinessCalendar | None, start: int, budget: int) -> int | None:
-    """The last instant t with business_us(start, t) <= budget: beyond it, the budget is overspent.
-
-    If the budget runs out exactly as working hours end, that is the next opening. None when
-    no working time exists within SEARCH_DAYS.
-    """
-    if calendar is None:
-        return start + budget
+def instant_after_by_days(calendar: BusinessCalendar, start: int, budget: int) -> int | None:
+    """The definition of instant_after, walking the local days."""
     day = local_date(calendar, start) - timedelta(days=1)
     for _ in range(SEARCH_DAYS):
         for a, b in day_intervals(calendar, day):

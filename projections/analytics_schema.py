@@ -6,14 +6,20 @@ microsecond. The data dictionary is docs/analytics.md.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 
-from domain.metrics import Fact, TicketMetrics
+from domain.metrics import TicketMetrics
 from domain.sla_policy import PolicyVersion
+from projections.records import EventRecord
+
+try:
+    from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - CPython always has the C encoder
+    c_make_encoder = None
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -84,6 +90,7 @@ TABLES: dict[str, list[tuple[str, str, Any]]] = {
         ("done_at", "TIMESTAMPTZ", TS),
         ("breach_at", "TIMESTAMPTZ", TS),
         ("operator", "VARCHAR", pa.string()),
+        ("opened_at", "TIMESTAMPTZ", TS),
     ],
     "ratings": [
         ("ticket_id", "VARCHAR", pa.string()),
@@ -132,6 +139,7 @@ TABLES: dict[str, list[tuple[str, str, Any]]] = {
         ("position", "BIGINT", pa.int64()),
     ],
 }
+STRUCTS = {name: pa.struct([(c, kind) for c, _, kind in columns]) for name, columns in TABLES.items()}
 TICKET_TABLES = ("tickets", "waits", "sla", "ratings", "assignments", "pauses", "messages")
 
 SCHEMA = [
@@ -149,28 +157,50 @@ SCHEMA = [
 ]
 
 
+TIME_COLUMNS = {
+    "tickets": "opened_at",
+    "waits": "started_at",
+    "sla": "opened_at",
+    "ratings": "rated_at",
+    "assignments": "started_at",
+    "pauses": "started_at",
+    "messages": "occurred_at",
+}
+"""Per ticket table, a column every row of a ticket has set, to one of that ticket's event times
+(`occurred_at`): a delete of some tickets' rows filters on it, so that DuckDB's zone maps skip
+the row groups written before those tickets began, instead of scanning the whole table."""
+
+MIGRATIONS = [
+    (
+        "sla",
+        "opened_at",
+        [
+            "ALTER TABLE sla ADD COLUMN opened_at TIMESTAMPTZ",
+            "UPDATE sla SET opened_at = t.opened_at FROM tickets t WHERE t.ticket_id = sla.ticket_id",
+        ],
+    ),
+]
+"""Columns added since a table was first created: (table, column, statements that add and fill it)."""
+
+
 class Rows:
-    """Column buffers for one table, turned into one Arrow table per batch."""
+    """Row tuples for one table, turned column-wise into one Arrow table per batch."""
 
     def __init__(self, table: str) -> None:
         self.table = table
         self.columns = TABLES[table]
-        self.data: list[list[Any]] = [[] for _ in self.columns]
+        self.rows: list[tuple[Any, ...]] = []
+        self.struct = STRUCTS[table]
 
     def add(self, *values: Any) -> None:
-        for column, value in zip(self.data, values, strict=True):
-            column.append(value)
+        self.rows.append(values)
 
     def __len__(self) -> int:
-        return len(self.data[0])
+        return len(self.rows)
 
     def arrow(self) -> pa.Table:
-        return pa.table(
-            {
-                name: pa.array(values, kind)
-                for (name, _, kind), values in zip(self.columns, self.data, strict=True)
-            }
-        )
+        """Arrow turns the tuples into columns itself (as a struct array): no Python loop."""
+        return pa.Table.from_struct_array(pa.array(self.rows, self.struct))
 
 
 def seconds(us: int | None) -> float | None:
@@ -183,7 +213,7 @@ def ticket_rows(tables: dict[str, Rows], m: TicketMetrics) -> None:
     first = m.waits[0] if m.waits and m.waits[0].status == "answered" else None
     last_rating = m.ratings[-1] if m.ratings else None
     policy = m.policy
-    tables["tickets"].add(
+    tables["tickets"].rows.append((
         tid, m.channel, m.customer_id, m.subject, m.status, m.type, m.priority, sorted(m.tags),
         m.assignee, m.opened, m.first_reply, m.resolved, m.resolution, m.resolver, m.merged_into,
         m.reopens, m.replies, len(m.messages),
@@ -192,32 +222,53 @@ def ticket_rows(tables: dict[str, Rows], m: TicketMetrics) -> None:
         seconds(first.calendar_us) if first else None, seconds(first.business_us) if first else None,
         seconds(m.resolution_calendar_us), seconds(m.resolution_business_us),
         m.last_event, m.version, m.position,
-    )  # fmt: skip
-    for seq, w in enumerate(m.waits):
-        tables["waits"].add(
+    ))  # fmt: skip
+    tables["waits"].rows.extend(
+        (
             tid, seq, "first" if seq == 0 else "next", w.status, w.start, w.end, w.operator,
             seconds(w.calendar_us), seconds(w.business_us), seconds(w.paused_us),
-        )  # fmt: skip
-    for s in m.sla:
-        tables["sla"].add(
-            tid, s.metric, s.policy, s.policy_version, seconds(s.target_us), s.done, s.late,
-            seconds(s.elapsed_us), s.done_at, s.breach_at, s.operator,
-        )  # fmt: skip
-    for seq, r in enumerate(m.ratings):
-        tables["ratings"].add(tid, seq, r.score, r.comment, r.at, r.operator)
-    for seq, a in enumerate(m.assignments):
-        tables["assignments"].add(tid, seq, a.assignee, a.by, a.comment, a.start, a.end)
-    for seq, p in enumerate(m.pauses):
-        tables["pauses"].add(tid, seq, p.reason, p.department, p.start, p.end, p.ended_by)
-    for seq, (occurred, recorded) in enumerate(m.messages):
-        tables["messages"].add(tid, seq, occurred, recorded)
-
-
-def event_row(rows: Rows, aggregate_id: str, aggregate_type: str, fact: Fact) -> None:
-    rows.add(
-        fact.position, aggregate_id, aggregate_type, fact.version, fact.type, fact.occurred, fact.recorded,
-        fact.actor, data_json(fact.data),
+        )
+        for seq, w in enumerate(m.waits)
     )  # fmt: skip
+    opened = m.opened
+    tables["sla"].rows.extend(
+        (
+            tid, s.metric, s.policy, s.policy_version, seconds(s.target_us), s.done, s.late,
+            seconds(s.elapsed_us), s.done_at, s.breach_at, s.operator, opened,
+        )
+        for s in m.sla
+    )  # fmt: skip
+    if m.ratings:
+        tables["ratings"].rows.extend(
+            (tid, seq, r.score, r.comment, r.at, r.operator) for seq, r in enumerate(m.ratings)
+        )
+    tables["assignments"].rows.extend(
+        (tid, seq, a.assignee, a.by, a.comment, a.start, a.end) for seq, a in enumerate(m.assignments)
+    )
+    if m.pauses:
+        tables["pauses"].rows.extend(
+            (tid, seq, p.reason, p.department, p.start, p.end, p.ended_by) for seq, p in enumerate(m.pauses)
+        )
+    tables["messages"].rows.extend(
+        (tid, seq, occurred, recorded) for seq, (occurred, recorded) in enumerate(m.messages)
+    )
+
+
+def events_table(
+    records: Sequence[EventRecord], occurred: list[int], recorded: list[int], data: list[str]
+) -> pa.Table:
+    """The fact table's rows for a batch, built column by column."""
+    return pa.table({
+        "position": pa.array([r.position for r in records], pa.int64()),
+        "aggregate_id": pa.array([r.aggregate_id for r in records], pa.string()),
+        "aggregate_type": pa.array([r.aggregate_type for r in records], pa.string()),
+        "version": pa.array([r.version for r in records], pa.int64()),
+        "type": pa.array([r.type for r in records], pa.string()),
+        "occurred_at": pa.array(occurred, TS),
+        "recorded_at": pa.array(recorded, TS),
+        "actor": pa.array([r.actor for r in records], pa.string()),
+        "data": pa.array(data, pa.string()),
+    })  # fmt: skip
 
 
 def policy_row(rows: Rows, policy_id: str, v: PolicyVersion, recorded: int, position: int) -> None:
@@ -235,7 +286,12 @@ LEFT_OUT = frozenset({"text"})
 
 
 def data_json(data: Any) -> str:
-    return json.dumps({k: v for k, v in data.items() if k not in LEFT_OUT}, sort_keys=True, default=jsonable)
+    """The event's fields as JSON with sorted keys (as json.dumps(sort_keys=True) writes them)."""
+    if not LEFT_OUT.isdisjoint(data):
+        data = {k: v for k, v in data.items() if k not in LEFT_OUT}
+    if _encode is None:
+        return json.dumps(data, sort_keys=True, default=jsonable)
+    return "".join(_encode(data, 0))
 
 
 def jsonable(value: Any) -> Any:
@@ -244,6 +300,15 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, set | frozenset | tuple):
         return sorted(value)
     return str(value)
+
+
+# json.dumps builds a new C encoder on every call, which costs more than encoding a small event;
+# this is the encoder json.dumps(sort_keys=True, default=jsonable) builds, made once.
+_encode = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(None, jsonable, encode_basestring_ascii, None, ": ", ", ", True, False, True)
+)
 
 
 def empty_tables(names: Iterable[str] = TICKET_TABLES) -> dict[str, Rows]:

@@ -8,6 +8,8 @@ one when the service is running, or takes a fresh one when it is not.
 """
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from projections.analytics import AnalyticsDb
@@ -37,12 +39,30 @@ def take_snapshot(db: AnalyticsDb, target: Path) -> int:
 
 
 class Snapshotter:
-    """An after-commit hook of the analytics projection: a fresh snapshot every `every` positions."""
+    """An after-commit hook of the analytics projection: a fresh snapshot every `every` positions,
+    but no sooner than `share`⁻¹ times as long as the last one took after it.
 
-    def __init__(self, db: AnalyticsDb, target: Path, every: int = 100_000) -> None:
-        self.db, self.target, self.every = db, target, every
+    A snapshot copies the whole file (seconds per million events), so during a replay or a
+    catch-up a snapshot every 100,000 positions would cost more than the projection itself
+    (quadratically: each copy is bigger). The pause keeps snapshots under ~`share` of the
+    projector's time; when the service is idle they come every `every` positions as before.
+    """
+
+    def __init__(
+        self,
+        db: AnalyticsDb,
+        target: Path,
+        every: int = 100_000,
+        share: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db, self.target, self.every, self.share, self.clock = db, target, every, share, clock
         self.last = 0
+        self.next_time = float("-inf")
 
     def __call__(self, position: int) -> None:
-        if position - self.last >= self.every:
+        if position - self.last >= self.every and self.clock() >= self.next_time:
+            started = self.clock()
             self.last = take_snapshot(self.db, self.target)
+            took = self.clock() - started
+            self.next_time = started + took + took / self.share

@@ -63,8 +63,8 @@ def hourly(view: View, q: ReportQuery, aht: float, target: float, level: float) 
     sql = Sql(q, "m.occurred_at", "t.assignee")
     local = "timezone(?, m.occurred_at)"
     rows = view.con.execute(
-        f"SELECT isodow({local}) AS d, hour({local}) AS h, count(*) FROM messages m "
-        f"JOIN tickets t USING (ticket_id) {sql.where} GROUP BY d, h",
+        f"SELECT isodow({local}) AS d, hour({local}) AS h, count(*) FROM {sql.source('messages m')} "
+        f"{sql.where} GROUP BY d, h",
         [q.tz, q.tz, *sql.params],
     ).fetchall()
     found = {(int(d), int(h)): int(n) for d, h, n in rows}

@@ -46,6 +46,13 @@ class Sql:
             f"{time_column} < make_timestamptz(?::BIGINT)",
         ]
         self.params: list[Any] = [q.start, q.end]
+        self.needs_tickets = (
+            q.channel is not None
+            or q.type is not None
+            or q.tag is not None
+            or (q.operator is not None and operator_column is not None and operator_column.startswith("t."))
+        )
+        """Whether a clause reads the tickets table (`t`)."""
         for column, value in (("t.channel", q.channel), ("t.type", q.type)):
             if value is not None:
                 self.add(f"{column} = ?", value)
@@ -61,6 +68,11 @@ class Sql:
     @property
     def where(self) -> str:
         return "WHERE " + " AND ".join(self.clauses)
+
+    def source(self, table: str) -> str:
+        """`table`, joined to the tickets only when a filter needs their columns: every row of a
+        per-ticket table has its ticket's row, so the join drops nothing and only costs a scan."""
+        return f"{table} JOIN tickets t USING (ticket_id)" if self.needs_tickets else table
 
 
 def grouped(
@@ -92,7 +104,7 @@ def durations(view: View, q: ReportQuery, key: str | None, kind: str) -> dict[An
         sql = Sql(q, "w.ended_at", "w.operator")
         sql.add("w.kind = ?", "first" if kind == "first_response" else "next")
         sql.clauses.append("w.status = 'answered'")
-        source = "waits w JOIN tickets t USING (ticket_id)"
+        source = sql.source("waits w")
         by = key and "w.operator"
     return {k: stats(v) for k, v in grouped(view.con, stats_sql(column), source, sql, by).items()}
 
@@ -112,8 +124,8 @@ def empty_stats() -> dict[str, Any]:
 
 
 def sla(view: View, q: ReportQuery, key: str | None) -> dict[Any, dict[str, Any]]:
-    sql = Sql(q, "t.opened_at", "s.operator")
-    source = "sla s JOIN tickets t USING (ticket_id)"
+    sql = Sql(q, "s.opened_at", "s.operator")
+    source = sql.source("sla s")
     select = f"s.metric, {OUTCOME} AS outcome, count(*)"
     head = "s.operator AS k, " if key else "NULL AS k, "
     rows = view.con.execute(
@@ -142,7 +154,7 @@ def sla_figures(counts: dict[str, int]) -> dict[str, Any]:
 def csi(view: View, q: ReportQuery, key: str | None) -> dict[Any, dict[str, Any]]:
     sql = Sql(q, "r.rated_at", "r.operator")
     select = "count(*) FILTER (WHERE r.score = 'like'), count(*) FILTER (WHERE r.score = 'dislike')"
-    rows = grouped(view.con, select, "ratings r JOIN tickets t USING (ticket_id)", sql, key and "r.operator")
+    rows = grouped(view.con, select, sql.source("ratings r"), sql, key and "r.operator")
     return {k: csi_figures(int(v[0]), int(v[1])) for k, v in rows.items()}
 
 
@@ -162,7 +174,7 @@ def assigned(view: View, q: ReportQuery) -> dict[Any, int]:
     rows = grouped(
         view.con,
         "count(DISTINCT a.ticket_id)",
-        "assignments a JOIN tickets t USING (ticket_id)",
+        sql.source("assignments a"),
         sql,
         "a.assignee",
     )

@@ -35,3 +35,25 @@ def test_a_snapshot_is_copied_from_the_running_service(tmp_path: Path) -> None:
         con.close()
     finally:
         runtime.close()
+
+
+def test_snapshots_keep_to_a_share_of_the_time(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import projections.duckdb_snapshot as snapshots
+
+    now = [0.0]
+    taken: list[int] = []
+
+    def fake_take(db: object, target: Path) -> int:
+        now[0] += 2.0  # a snapshot takes 2 s
+        taken.append(len(taken))
+        return positions[-1]
+
+    monkeypatch.setattr(snapshots, "take_snapshot", fake_take)
+    hook = snapshots.Snapshotter(None, tmp_path / "s.duckdb", every=10, share=0.1, clock=lambda: now[0])  # type: ignore[arg-type]
+    positions: list[int] = []
+    for position in range(10, 1000, 10):
+        positions.append(position)
+        now[0] += 1.0  # one batch of 10 positions a second
+        hook(position)
+    # one snapshot, then none for the next 20 s (2 s / 0.1): one per 22 batches, not one per batch
+    assert len(taken) == 5

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.calendar import BusinessCalendar, business_us, instant_after, to_us
+from domain.calendar import (
+    _TIMELINES,
+    BusinessCalendar,
+    business_us,
+    business_us_by_days,
+    instant_after,
+    instant_after_by_days,
+    to_us,
+)
 from domain.errors import InvalidValueError
 
 HOUR = 3_600_000_000
@@ -87,3 +95,25 @@ def test_instant_after_is_the_last_moment_within_budget(
         return
     assert business_us(cal, start, end) == budget
     assert business_us(cal, start, end + 1) == budget + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendars(), moments, st.integers(0, 400 * 24 * HOUR), st.integers(0, 60 * 24 * HOUR))
+def test_bisection_agrees_with_the_day_by_day_walk(
+    cal: BusinessCalendar, start: int, span: int, budget: int
+) -> None:
+    assert business_us(cal, start, start + span) == business_us_by_days(cal, start, start + span)
+    assert instant_after(cal, start, budget) == instant_after_by_days(cal, start, budget)
+    # from a cold cache too, and far outside the first timeline's span
+    _TIMELINES.clear()
+    assert business_us(cal, start - span, start) == business_us_by_days(cal, start - span, start)
+    later = start + 3 * span
+    assert instant_after(cal, later, budget) == instant_after_by_days(cal, later, budget)
+
+
+def test_a_calendar_without_working_time_never_runs_out() -> None:
+    closed = BusinessCalendar.build("UTC", {}, [])
+    start = us("2026-03-12T17:00+03:00")
+    assert instant_after(closed, start, HOUR) is None
+    assert instant_after_by_days(closed, start, HOUR) is None
+    assert business_us(closed, start, start + 30 * 24 * HOUR) == 0
