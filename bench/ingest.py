@@ -53,6 +53,12 @@ def wait_up(port: int, timeout: float = 30) -> None:
     raise SystemExit("server did not start")
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system time of the server, from /proc: steadier than wall time on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=4000)
@@ -108,19 +114,22 @@ def main() -> int:
                         failures.append(response.status)
 
         threads = [threading.Thread(target=sender) for _ in range(args.senders)]
+        cpu_before = process_cpu_seconds(server.pid)
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         seconds = time.perf_counter() - started
+        server_cpu = process_cpu_seconds(server.pid) - cpu_before
         latencies.sort()
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
         print(
             f"{args.messages} messages, {args.senders} senders, {args.per_customer} per customer: "
             f"{len(latencies) / seconds:,.0f} messages/s; latency p50 {p(0.5):.1f} ms, "
             f"p90 {p(0.9):.1f} ms, p99 {p(0.99):.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms; "
-            f"non-200: {len(failures)}"
+            f"non-200: {len(failures)}; server CPU {server_cpu / len(latencies) * 1000:.2f} ms/message "
+            f"({server_cpu / seconds:.0%} of a core)"
         )
         return 1 if failures else 0
     finally:

@@ -136,7 +136,7 @@ class Runner:
                 self._stop.wait(self.coalesce_seconds)
 
 
-REBUILD_BATCH = 10_000
+REBUILD_BATCH = 50_000
 """Events per transaction during a replay: fewer, larger commits; there are no readers to wait."""
 
 
