@@ -22,9 +22,6 @@ from projections.search_projection import SearchProjection
 from projections.search_store import SearchDb
 from projections.sql import Database, open_database
 
-ANALYTICS_PACE = 0.5
-"""Seconds between analytics batches while commands arrive: a DuckDB batch costs ~50 ms."""
-
 
 class Background(Protocol):
     """A service that runs beside the API in the same process, e.g. the Kafka relay."""
@@ -85,7 +82,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     search = SearchDb(search_path(settings))
     log = LocalLog(helpdesk)
     views = Runner(log, [QueueProjection(queue), ingest.store, SearchProjection(search)])
-    runner = Runners([views, Runner(log, [analytics_projection], coalesce_seconds=ANALYTICS_PACE)])
+    runner = Runners([views, Runner(log, [analytics_projection], coalesce_seconds=settings.analytics_pace)])
     ingest.service.wake = runner.wake
     runtime = Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
     if settings.kafka_bootstrap:

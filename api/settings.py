@@ -13,6 +13,7 @@ class Settings:
     port: int = 8000
     run_projections: bool = True
     min_position_timeout: float = 5.0
+    analytics_pace: float = 5.0
     kafka_bootstrap: str | None = None
     kafka_topic: str = "deskstream.ticket-events"
     kafka_partitions: int = 4
@@ -27,6 +28,7 @@ class Settings:
             "host": env.get("DESKSTREAM_HOST", "127.0.0.1"),
             "port": int(env.get("DESKSTREAM_PORT", "8000")),
             "run_projections": env.get("DESKSTREAM_PROJECTIONS", "on") != "off",
+            "analytics_pace": float(env.get("DESKSTREAM_ANALYTICS_PACE", "5.0")),
             "kafka_bootstrap": env.get("DESKSTREAM_KAFKA_BOOTSTRAP") or None,
             "kafka_topic": env.get("DESKSTREAM_KAFKA_TOPIC") or "deskstream.ticket-events",
             "kafka_partitions": int(env.get("DESKSTREAM_KAFKA_PARTITIONS", "4")),

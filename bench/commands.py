@@ -10,6 +10,8 @@ percentiles include queueing.
 """
 
 import argparse
+import http.client
+import json
 import os
 import queue
 import resource
@@ -89,18 +91,25 @@ def fire(base: str, token: str, rate: int, seconds: float, clients: int) -> list
     errors: list[int] = []
 
     def worker() -> None:
-        with httpx2.Client(base_url=f"{base}/api/v1", headers=headers, timeout=10) as c:
-            while (item := due.get()) is not None:
-                at, n = item
-                time.sleep(max(0.0, at - time.perf_counter()))
-                ticket = tickets[n % len(tickets)]
-                if n % 3 == 2:
-                    response = c.get(f"/tickets/{ticket}")
-                else:
-                    response = c.post(f"/tickets/{ticket}/notes", json={"text": f"note {n}"})
-                if response.status_code != 200:
-                    errors.append(response.status_code)
-                latencies.append(time.perf_counter() - at)
+        """http.client rather than httpx: the senders share the two cores with the server."""
+        host, port = base.removeprefix("http://").split(":")
+        con = http.client.HTTPConnection(host, int(port), timeout=10)
+        json_headers = {**headers, "Content-Type": "application/json"}
+        while (item := due.get()) is not None:
+            at, n = item
+            time.sleep(max(0.0, at - time.perf_counter()))
+            ticket = tickets[n % len(tickets)]
+            if n % 3 == 2:
+                con.request("GET", f"/api/v1/tickets/{ticket}", headers=headers)
+            else:
+                body = json.dumps({"text": f"note {n}"})
+                con.request("POST", f"/api/v1/tickets/{ticket}/notes", body=body, headers=json_headers)
+            response = con.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(response.status)
+            latencies.append(time.perf_counter() - at)
+        con.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for t in threads:
@@ -137,6 +146,7 @@ def main() -> None:
     args.add_argument("--rate", type=int, default=200)
     args.add_argument("--seconds", type=float, default=10.0)
     args.add_argument("--clients", type=int, default=16)
+    args.add_argument("--only", choices=["app", "http"], help="run one part only")
     opts = args.parse_args()
     print(f"deskstream bench/commands.py on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,7 +3,7 @@
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from projections.records import EventRecord
@@ -46,6 +46,7 @@ class Runner:
         self.idle_seconds = idle_seconds
         self.coalesce_seconds = coalesce_seconds
         self._wake = threading.Event()
+        self._urgent = threading.Event()
         self._stop = threading.Event()
         self._progress = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -106,6 +107,7 @@ class Runner:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
+                self._urgent.set()
                 self.wake()
                 self._progress.wait(min(remaining, 0.05))
         return True
@@ -116,6 +118,7 @@ class Runner:
 
     def stop(self) -> None:
         self._stop.set()
+        self._urgent.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -131,9 +134,10 @@ class Runner:
             if count < self.batch_size:
                 self._wake.wait(self.idle_seconds)
                 self._wake.clear()
-                # Under load, commands wake the runner one by one; a short pause lets a burst
-                # become one batch (one transaction per view) instead of one per command.
-                self._stop.wait(self.coalesce_seconds)
+                # Under load, commands wake the runner one by one; a pause lets a burst become
+                # one batch (one transaction per view). A reader waiting for a position cuts it short.
+                self._urgent.wait(self.coalesce_seconds)
+                self._urgent.clear()
 
 
 REBUILD_BATCH = 50_000
@@ -159,8 +163,12 @@ class Runners:
         for runner in self.runners:
             runner.batch_size = size
 
-    def position(self) -> int:
-        return min(r.position() for r in self.runners)
+    def position(self, views: Collection[str] = ()) -> int:
+        """How far the named projections (all of them if none are named) have read."""
+        return min(r.position() for r in self._serving(views))
+
+    def _serving(self, views: Collection[str]) -> list[Runner]:
+        return [r for r in self.runners if not views or any(p.name in views for p in r.projections)]
 
     def step(self) -> int:
         return max(r.step() for r in self.runners)
@@ -181,9 +189,10 @@ class Runners:
         for runner in self.runners:
             runner.wake()
 
-    def wait_for(self, position: int, timeout: float) -> bool:
+    def wait_for(self, position: int, timeout: float, views: Collection[str] = ()) -> bool:
+        """Waits for the runners of the named projections only (all of them if none are named)."""
         deadline = time.monotonic() + timeout
-        return all(r.wait_for(position, max(0.0, deadline - time.monotonic())) for r in self.runners)
+        return all(r.wait_for(position, max(0.0, deadline - time.monotonic())) for r in self._serving(views))
 
     def start(self) -> None:
         for runner in self.runners:

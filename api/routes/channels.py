@@ -46,6 +46,6 @@ def list_channels(runtime: RuntimeDep, user: CurrentUser, min_position: int = 0)
     """Every channel, with secret settings masked."""
     require(user, (Role.ADMIN, Role.SUPERVISOR), "list channels")
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("ingest",))
     rows = runtime.ingest.store.channels() if runtime.ingest else []
     return ChannelsPublic(data=rows, count=len(rows))

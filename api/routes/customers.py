@@ -27,7 +27,7 @@ def get_customer(
 ) -> dict[str, Any]:
     """The customer, their identities on every channel, their tickets and (for staff) notes."""
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue", "search"))
     helpdesk = runtime.helpdesk
     customer = helpdesk.customer(customer_id)
     tickets, count = runtime.queue.query(
@@ -70,9 +70,9 @@ def find_customers(
 ) -> dict[str, Any]:
     """Customers by name or channel handle (merged records appear as their survivor)."""
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue", "search"))
     data, count = customers(runtime.search, q, limit, offset)
-    return {"data": data, "count": count, "position": runtime.runner.position()}
+    return {"data": data, "count": count, "position": runtime.runner.position(("queue", "search"))}
 
 
 @router.get("/{customer_id}/history")
@@ -86,7 +86,7 @@ def customer_history(
 ) -> dict[str, Any]:
     """Every ticket of the customer on every channel with its messages (notes for staff only)."""
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue", "search"))
     found = history(runtime.search, str(customer_id), user.role != Role.SERVICE, limit, offset)
     if not found:
         raise CustomerNotFoundError(f"There is no customer {customer_id}.")

@@ -34,9 +34,9 @@ def list_articles(
 ) -> dict[str, Any]:
     """Search articles (title weighs most), or list the newest; filters AND together."""
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
     data, count = articles(runtime.search, q, category, tag, public_only(user), limit, offset)
-    return {"data": data, "count": count, "position": runtime.runner.position()}
+    return {"data": data, "count": count, "position": runtime.runner.position(("search",))}
 
 
 @router.get("/articles/{article_id}")

@@ -38,9 +38,9 @@ def list_mentions(
     """The moderation queue (`status=new`), oldest first."""
     require(user, HISTORY_READERS, "read mentions")
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("ingest",))
     rows, count = runtime.ingest.store.mentions(status, limit, offset) if runtime.ingest else ([], 0)
-    return {"data": rows, "count": count, "position": runtime.runner.position()}
+    return {"data": rows, "count": count, "position": runtime.runner.position(("ingest",))}
 
 
 @router.post("/mentions/{mention_id}/triage")
@@ -79,6 +79,6 @@ def mention_report(
     """Marketing mentions counted by category, source and day (never in support metrics)."""
     require(user, HISTORY_READERS, "read reports")
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("ingest",))
     rows = runtime.ingest.store.mention_report(start, end) if runtime.ingest else []
     return {"data": rows, "count": len(rows), "total": sum(r["count"] for r in rows)}

@@ -72,7 +72,7 @@ def report_context(
     window(start, end)
     check_zone(tz)
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("analytics",))
     query = ReportQuery(
         start=to_us(start),
         end=to_us(end),

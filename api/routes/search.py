@@ -36,7 +36,7 @@ def search_archive(
     if "note" in kind and not staff:
         raise ApiError(403, "forbidden", "Internal notes are visible to staff only.")
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
     query = SearchQuery(
         text=q,
         customer_id=str(customer) if customer else None,
@@ -57,5 +57,5 @@ def search_archive(
         "data": found.hits,
         "count": found.count,
         "count_exact": found.count_exact,
-        "position": runtime.runner.position(),
+        "position": runtime.runner.position(("search",)),
     }

@@ -75,7 +75,7 @@ def list_policies(
     """Every policy with all its versions, oldest first (from the analytics view)."""
     require(user, POLICY_READERS, "read SLA policies")
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("analytics",))
     assert runtime.analytics is not None
     rows = (
         runtime.analytics.cursor()

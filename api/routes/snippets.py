@@ -88,6 +88,6 @@ def snippets_report(
     """The most used snippets: replies made from each in [from, to), by reply time."""
     require(user, REPORT_READERS, "read reports")
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
     data = snippet_usage(runtime.search, from_, to, limit)
-    return {"data": data, "count": len(data), "position": runtime.runner.position()}
+    return {"data": data, "count": len(data), "position": runtime.runner.position(("search",))}

@@ -180,7 +180,7 @@ def list_tickets(
 ) -> TicketsPublic:
     """The queue, longest-waiting customer first; filters combine with AND."""
     if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout)
+        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue",))
     filters = QueueFilter(
         status=status,
         channel=channel,
@@ -192,7 +192,7 @@ def list_tickets(
         customer_id=str(customer) if customer else None,
     )
     rows, count = runtime.queue.query(filters, limit, offset)
-    return TicketsPublic(data=rows, count=count, position=runtime.runner.position())
+    return TicketsPublic(data=rows, count=count, position=runtime.runner.position(("queue",)))
 
 
 @router.get("/{ticket_id}")
