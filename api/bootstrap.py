@@ -71,8 +71,13 @@ class Runtime:
         self.helpdesk.close()
 
 
+def open_helpdesk(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Helpdesk:
+    """The event store alone: what CLI commands use beside a running server (views are its)."""
+    return Helpdesk(store_env(settings), clock=clock, positions=event_positions)
+
+
 def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Runtime:
-    helpdesk = Helpdesk(store_env(settings), clock=clock, positions=event_positions)
+    helpdesk = open_helpdesk(settings, clock)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
     ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import duckdb
+
 from api.auth import hash_token, new_token
-from api.bootstrap import Runtime, build
+from api.bootstrap import Runtime, build, open_helpdesk
 from api.settings import Settings
 from domain.errors import DomainError
+from domain.helpdesk import Helpdesk
 from domain.values import Role
 from projections.records import record_from_event
 
@@ -78,8 +81,24 @@ def extra_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {"host": getattr(args, "host", None), "port": getattr(args, "port", None)}
 
 
+def with_helpdesk(settings: Settings, work: Callable[[Helpdesk], int]) -> int:
+    """For commands that only read or append events, so they work while the server runs."""
+    helpdesk = open_helpdesk(settings)
+    try:
+        return work(helpdesk)
+    finally:
+        helpdesk.close()
+
+
 def with_runtime(settings: Settings, work: Callable[[Runtime], int]) -> int:
-    runtime = build(settings)
+    try:
+        runtime = build(settings)
+    except duckdb.IOException as exc:
+        print(
+            f"error: another deskstream process holds the views (stop the server first): {exc}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return work(runtime)
     finally:
@@ -98,20 +117,20 @@ def serve(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def create_token(settings: Settings, args: argparse.Namespace) -> int:
-    def work(runtime: Runtime) -> int:
+    def work(helpdesk: Helpdesk) -> int:
         token = new_token()
-        runtime.helpdesk.register_user(args.name, args.role)
-        runtime.helpdesk.issue_token(hash_token(token), args.name)
+        helpdesk.register_user(args.name, args.role)
+        helpdesk.issue_token(hash_token(token), args.name)
         print(token)
         return 0
 
-    return with_runtime(settings, work)
+    return with_helpdesk(settings, work)
 
 
 def show_ticket(settings: Settings, args: argparse.Namespace) -> int:
-    def work(runtime: Runtime) -> int:
-        t = runtime.helpdesk.ticket(args.id)
-        customer = runtime.helpdesk.customer(t.customer_id)
+    def work(helpdesk: Helpdesk) -> int:
+        t = helpdesk.ticket(args.id)
+        customer = helpdesk.customer(t.customer_id)
         rows = [
             ("ticket", str(t.id)),
             ("status", t.status + (f" ({t.resolution})" if t.resolution else "")),
@@ -129,20 +148,20 @@ def show_ticket(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{label:>16}: {value}")
         return 0
 
-    return with_runtime(settings, work)
+    return with_helpdesk(settings, work)
 
 
 def ticket_history(settings: Settings, args: argparse.Namespace) -> int:
-    def work(runtime: Runtime) -> int:
-        positions = runtime.helpdesk.positions(args.id)
-        for event in runtime.helpdesk.history(args.id):
+    def work(helpdesk: Helpdesk) -> int:
+        positions = helpdesk.positions(args.id)
+        for event in helpdesk.history(args.id):
             record = record_from_event(positions[event.originator_version], event)
             when = record.occurred_at.strftime("%Y-%m-%d %H:%M:%S")
             details = "  ".join(f"{k}={v!r}" for k, v in record.data.items() if v not in (None, [], ""))
             print(f"{when}  #{record.version:<3} {record.type:<24} {record.actor:<16} {details}")
         return 0
 
-    return with_runtime(settings, work)
+    return with_helpdesk(settings, work)
 
 
 def replay(settings: Settings, _: argparse.Namespace) -> int:

@@ -6,12 +6,15 @@ import sys
 import threading
 from typing import Any
 
-from api.bootstrap import Runtime, build
+from api.bootstrap import open_helpdesk
 from api.settings import Settings
 from domain.channel import KINDS
 from domain.helpdesk import Context
 from domain.intake import add_channel
+from ingest.runtime import build_ingest
 from ingest.smtp_server import smtp_controller
+from projections.local_log import LocalLog
+from projections.runner import Runner
 
 
 def register(sub: Any) -> None:
@@ -33,23 +36,22 @@ def register(sub: Any) -> None:
 
 def add(settings: Settings, args: argparse.Namespace) -> int:
     pairs = dict(item.split("=", 1) for item in args.settings if "=" in item)
-    runtime = build(settings)
+    helpdesk = open_helpdesk(settings)
     try:
-        result = add_channel(runtime.helpdesk, args.name, args.kind, args.owner, pairs, Context("admin"))
-        runtime.runner.catch_up()
+        result = add_channel(helpdesk, args.name, args.kind, args.owner, pairs, Context("admin"))
         print(f"channel {args.name} ({args.kind}) added at position {result.position}")
         return 0
     finally:
-        runtime.close()
+        helpdesk.close()
 
 
 def smtp(settings: Settings, args: argparse.Namespace) -> int:
     """Runs until SIGTERM or SIGINT; the views are caught up first so addresses are known."""
-    runtime: Runtime = build(settings)
+    helpdesk = open_helpdesk(settings)
+    ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
     try:
-        runtime.runner.catch_up()
-        assert runtime.ingest is not None
-        controller = smtp_controller(runtime.ingest, args.host, args.port)
+        Runner(LocalLog(helpdesk), [ingest.store]).catch_up()
+        controller = smtp_controller(ingest, args.host, args.port)
         controller.start()
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -59,4 +61,5 @@ def smtp(settings: Settings, args: argparse.Namespace) -> int:
         controller.stop()
         return 0
     finally:
-        runtime.close()
+        ingest.close()
+        helpdesk.close()
