@@ -23,7 +23,7 @@ def get_customer(
     customer_id: UUID,
     runtime: RuntimeDep,
     user: CurrentUser,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """The customer, their identities on every channel, their tickets and (for staff) notes."""
     if min_position:
@@ -65,8 +65,8 @@ def find_customers(
     user: CurrentUser,
     q: Annotated[str, Query(max_length=200, description="Name or handle; a first few letters will do")] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """Customers by name or channel handle (merged records appear as their survivor)."""
     if min_position:
@@ -81,8 +81,8 @@ def customer_history(
     runtime: RuntimeDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """Every ticket of the customer on every channel with its messages (notes for staff only)."""
     if min_position:

@@ -102,7 +102,7 @@ def dead_letters(
     user: CurrentUser,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """Payloads kept because they could not be (or are not) handled, oldest first."""
     require(user, ADMINS, "read dead letters")

@@ -32,8 +32,8 @@ def list_mentions(
     user: CurrentUser,
     status: Literal["new", "reply", "marketing", "ignore"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """The moderation queue (`status=new`), oldest first."""
     require(user, HISTORY_READERS, "read mentions")
@@ -74,7 +74,7 @@ def mention_report(
     user: CurrentUser,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """Marketing mentions counted by category, source and day (never in support metrics)."""
     require(user, HISTORY_READERS, "read reports")

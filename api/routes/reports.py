@@ -66,7 +66,7 @@ def report_context(
     ] = None,
     clock: Literal["business", "calendar"] = "business",
     tz: Annotated[str, Query(max_length=64, description="Time zone for days and hours")] = "UTC",
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> ReportContext:
     require(user, REPORT_READERS, "read reports")
     window(start, end)
@@ -170,7 +170,7 @@ def export_xlsx(ctx: ReportDep) -> Response:
 def qa_sample(
     runtime: RuntimeDep,
     user: CurrentUser,
-    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    month: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
     size: Annotated[int, Query(ge=1, le=500)] = 12,
     tz: Annotated[str, Query(max_length=64)] = "UTC",
 ) -> Response:

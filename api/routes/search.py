@@ -29,7 +29,7 @@ def search_archive(
     to: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """Search messages, replies, internal notes (staff only) and customer names; filters AND together."""
     staff = user.role in HISTORY_READERS

@@ -70,7 +70,7 @@ def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic
 
 @router.get("")
 def list_policies(
-    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Query(ge=0)] = 0
+    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Query(ge=0, le=2**62)] = 0
 ) -> dict[str, Any]:
     """Every policy with all its versions, oldest first (from the analytics view)."""
     require(user, POLICY_READERS, "read SLA policies")

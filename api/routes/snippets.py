@@ -83,7 +83,7 @@ def snippets_report(
     from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     to: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
     """The most used snippets: replies made from each in [from, to), by reply time."""
     require(user, REPORT_READERS, "read reports")

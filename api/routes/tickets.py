@@ -175,8 +175,8 @@ def list_tickets(
     priority: Literal["low", "normal", "high", "urgent"] | None = None,
     customer: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    min_position: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> TicketsPublic:
     """The queue, longest-waiting customer first; filters combine with AND."""
     if min_position:
