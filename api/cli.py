@@ -2,9 +2,7 @@
 
 import argparse
 import importlib
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -17,6 +15,7 @@ import duckdb
 from api.auth import hash_token, new_token
 from api.bootstrap import Runtime, build, open_helpdesk
 from api.settings import Settings
+from api.signals import stop_on_signals
 from domain.errors import DomainError
 from domain.helpdesk import Helpdesk
 from domain.values import Role
@@ -192,9 +191,7 @@ def project(settings: Settings, args: argparse.Namespace) -> int:
         if args.once:
             runner.catch_up()
             return 0
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+        stop = stop_on_signals()
         print(f"deskstream: projecting from {args.source} at position {runner.position()}", file=sys.stderr)
         runner.start()
         stop.wait()

@@ -1,13 +1,12 @@
 """`deskstream channel add …` and `deskstream smtp --port P`: channel intake from the command line."""
 
 import argparse
-import signal
 import sys
-import threading
 from typing import Any
 
 from api.bootstrap import open_helpdesk
 from api.settings import Settings
+from api.signals import stop_on_signals
 from domain.channel import KINDS
 from domain.helpdesk import Context
 from domain.intake import add_channel
@@ -53,9 +52,7 @@ def smtp(settings: Settings, args: argparse.Namespace) -> int:
         Runner(LocalLog(helpdesk), [ingest.store]).catch_up()
         controller = smtp_controller(ingest, args.host, args.port)
         controller.start()
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+        stop = stop_on_signals()
         print(f"deskstream: SMTP intake on {args.host}:{args.port}", file=sys.stderr)
         stop.wait()
         controller.stop()

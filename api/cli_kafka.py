@@ -2,14 +2,13 @@
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 import time
 from typing import Any
 
 from api.bootstrap import system_clock
 from api.settings import Settings
+from api.signals import stop_on_signals
 from api.store import event_positions, store_env
 from domain.helpdesk import Helpdesk
 from projections.kafka_source import KafkaFeed, OffsetHints
@@ -24,13 +23,6 @@ def register(sub: Any) -> None:
     relay_p.add_argument("--batch-size", type=int, default=5000, help="log entries per produce/flush")
     relay_p.add_argument("--once", action="store_true", help="publish everything, then exit")
     relay_p.set_defaults(handler=relay)
-
-
-def stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    return stop
 
 
 def relay(settings: Settings, args: argparse.Namespace) -> int:
