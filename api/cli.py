@@ -111,7 +111,7 @@ def serve(settings: Settings, _: argparse.Namespace) -> int:
 
     app = create_app(build(settings))
     print(f"deskstream: data in {settings.postgres_url or settings.data_dir.resolve()}", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=settings.access_log)
     return 0
 
 

@@ -14,6 +14,7 @@ class Settings:
     run_projections: bool = True
     min_position_timeout: float = 5.0
     analytics_pace: float = 5.0
+    access_log: bool = True
     kafka_bootstrap: str | None = None
     kafka_topic: str = "deskstream.ticket-events"
     kafka_partitions: int = 4
@@ -29,6 +30,7 @@ class Settings:
             "port": int(env.get("DESKSTREAM_PORT", "8000")),
             "run_projections": env.get("DESKSTREAM_PROJECTIONS", "on") != "off",
             "analytics_pace": float(env.get("DESKSTREAM_ANALYTICS_PACE", "5.0")),
+            "access_log": env.get("DESKSTREAM_ACCESS_LOG", "on") != "off",
             "kafka_bootstrap": env.get("DESKSTREAM_KAFKA_BOOTSTRAP") or None,
             "kafka_topic": env.get("DESKSTREAM_KAFKA_TOPIC") or "deskstream.ticket-events",
             "kafka_partitions": int(env.get("DESKSTREAM_KAFKA_PARTITIONS", "4")),

@@ -149,15 +149,17 @@ def main() -> None:
     args.add_argument("--only", choices=["app", "http"], help="run one part only")
     opts = args.parse_args()
     print(f"deskstream bench/commands.py on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), run_projections=False)
-        app_layer(lambda: build(settings), opts.commands, "SQLite")
-    url = postgres_url()
-    if url:
-        app_layer(
-            lambda: build(Settings(postgres_url=url, run_projections=False)), opts.commands, "PostgreSQL"
-        )
-    http_latency(opts.rate, opts.seconds, opts.clients)
+    if opts.only in (None, "app"):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(data_dir=Path(tmp), run_projections=False)
+            app_layer(lambda: build(settings), opts.commands, "SQLite")
+        url = postgres_url()
+        if url:
+            app_layer(
+                lambda: build(Settings(postgres_url=url, run_projections=False)), opts.commands, "PostgreSQL"
+            )
+    if opts.only in (None, "http"):
+        http_latency(opts.rate, opts.seconds, opts.clients)
 
 
 if __name__ == "__main__":

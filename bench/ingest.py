@@ -6,6 +6,7 @@ both ticket openings and appends to the open ticket are measured. Prints message
 latency percentiles.
 
     .venv/bin/python bench/ingest.py --messages 4000 --senders 16 --per-customer 4
+    .venv/bin/python bench/ingest.py --messages 10000 --senders 32 --rate 500
 """
 
 import argparse
@@ -59,12 +60,58 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def send_all(port: int, bodies: list[bytes], senders: int, rate: int) -> tuple[list[float], list[int]]:
+    """Closed loop (rate 0): each sender posts its next message when the last is answered, which
+    finds the most the server can take. Open loop: message i is due at start + i/rate, as
+    providers deliver whatever the server's pace, and its latency counts from when it was due."""
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    counter = iter(range(len(bodies)))
+    start = time.perf_counter() + 0.1
+
+    def sender() -> None:
+        con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            due = start + n / rate if rate else time.perf_counter()
+            time.sleep(max(0.0, due - time.perf_counter()))
+            for _ in range(5):  # a dropped keep-alive connection is retried, as providers do
+                try:
+                    con.request("POST", "/api/v1/ingest/telegram/tg", body=bodies[n], headers=headers)
+                    response = con.getresponse()
+                    response.read()
+                    break
+                except OSError:
+                    con.close()
+                    con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = time.perf_counter() - due
+            with lock:
+                latencies.append(elapsed)
+                if response.status != 200:
+                    failures.append(response.status)
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--senders", type=int, default=16)
     parser.add_argument("--per-customer", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--rate", type=int, default=0, help="messages/s sent on schedule (open loop); 0 sends flat out"
+    )
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="ds-bench-"))
     exe = str(Path(sys.executable).with_name("deskstream"))
@@ -84,48 +131,16 @@ def main() -> int:
     try:
         wait_up(args.port)
         bodies = [update(n, args.per_customer) for n in range(args.messages)]
-        latencies: list[float] = []
-        failures: list[int] = []
-        lock = threading.Lock()
-        counter = iter(range(args.messages))
-
-        def sender() -> None:
-            con = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-            headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
-            while True:
-                with lock:
-                    n = next(counter, None)
-                if n is None:
-                    return
-                started = time.perf_counter()
-                for _ in range(5):  # a dropped keep-alive connection is retried, as providers do
-                    try:
-                        con.request("POST", "/api/v1/ingest/telegram/tg", body=bodies[n], headers=headers)
-                        response = con.getresponse()
-                        response.read()
-                        break
-                    except OSError:
-                        con.close()
-                        con = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    if response.status != 200:
-                        failures.append(response.status)
-
-        threads = [threading.Thread(target=sender) for _ in range(args.senders)]
         cpu_before = process_cpu_seconds(server.pid)
         started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        latencies, failures = send_all(args.port, bodies, args.senders, args.rate)
         seconds = time.perf_counter() - started
         server_cpu = process_cpu_seconds(server.pid) - cpu_before
         latencies.sort()
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+        mode = f"open loop at {args.rate}/s" if args.rate else "closed loop"
         print(
-            f"{args.messages} messages, {args.senders} senders, {args.per_customer} per customer: "
+            f"{args.messages} messages, {args.senders} senders ({mode}), {args.per_customer} per customer: "
             f"{len(latencies) / seconds:,.0f} messages/s; latency p50 {p(0.5):.1f} ms, "
             f"p90 {p(0.9):.1f} ms, p99 {p(0.99):.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms; "
             f"non-200: {len(failures)}; server CPU {server_cpu / len(latencies) * 1000:.2f} ms/message "

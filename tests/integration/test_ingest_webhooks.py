@@ -126,6 +126,16 @@ def test_forged_webhooks_are_refused_and_record_nothing(desk: Desk) -> None:
     assert desk.dead_letters() == []
 
 
+def test_oversized_body_is_refused_before_any_work(desk: Desk) -> None:
+    """A body over 1 MB is answered 413 with a JSON reason, stored nowhere, kept in no dead letter."""
+    before = desk.runtime.helpdesk.recorder.max_notification_id()
+    response = desk.telegram(b'{"update_id": 1, "pad": "' + b"x" * 1_000_001 + b'"}')
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert desk.runtime.helpdesk.recorder.max_notification_id() == before
+    assert desk.dead_letters() == []
+
+
 def test_whatsapp_verification_messages_statuses_and_reactions(desk: Desk) -> None:
     query = {"hub.mode": "subscribe", "hub.verify_token": WA_VERIFY, "hub.challenge": "1158201444"}
     verified = desk.client.get("/api/v1/ingest/whatsapp/wa", params=query)
