@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from projections.queue_store import iso
-from projections.search_store import KIND_CODES, SearchDb, channel_term, customer_term, tag_term
+from projections.search_store import (
+    KIND_CODES,
+    SearchDb,
+    channel_tag_term,
+    channel_term,
+    customer_term,
+    tag_term,
+)
 from projections.search_text import Fragment, fragments, fts_query, prefix_query, query_terms
 
 NAME_WEIGHT = 0.5
@@ -100,10 +107,7 @@ def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple
             clauses.append("EXISTS (SELECT 1 FROM search_ticket_tags g WHERE g.tag = ? AND g.tid = d.tid)")
             params.append(tag)
     else:
-        if q.channels:
-            expression += " AND (" + " OR ".join(f'"{channel_term(c)}"' for c in q.channels) + ")"
-        for tag in q.tags:
-            expression += f' AND "{tag_term(tag)}"'
+        expression += meta_filter(q.channels, q.tags)
     params.insert(0, expression)
     if q.statuses:
         clauses.append(f"t.status IN ({', '.join('?' * len(q.statuses))})")
@@ -126,6 +130,19 @@ def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple
         f"ORDER BY f.rowid DESC LIMIT {RANK_WINDOW + 1}"
     )
     return sql, params, "score, doc_id DESC"
+
+
+def meta_filter(channels: Sequence[str], tags: Sequence[str]) -> str:
+    """Channel and tags as MATCH terms; with both, the first tag goes as its pair with each channel."""
+    rest = list(tags)
+    if channels and rest:
+        first = rest.pop(0)
+        alternatives = [channel_tag_term(c, first) for c in channels]
+    else:
+        alternatives = [channel_term(c) for c in channels]
+    clauses = [" OR ".join(f'"{a}"' for a in alternatives)] if alternatives else []
+    clauses += [f'"{tag_term(tag)}"' for tag in rest]
+    return "".join(f" AND ({clause})" for clause in clauses)
 
 
 def matches_at_most(con: sqlite3.Connection, expression: str, limit: int) -> bool:

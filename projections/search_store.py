@@ -15,7 +15,7 @@ from pathlib import Path
 FTS_OPTIONS = "content='', tokenize='ascii'"
 # Bumped whenever the tables change shape: an index file of another version is dropped and rebuilt
 # from the log (the tracked position goes with it, so the runner replays from the start).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # search_fts rowid = doc_id * 4 + kind code: the kind filter (notes hidden from service tokens) is
 # arithmetic on the rowid FTS5 already returns, not a lookup per match nor a very common MATCH term.
 KIND_CODES = {"message": 0, "reply": 1, "note": 2}
@@ -174,8 +174,22 @@ def fts_rowid(doc_id: int, kind: str) -> int:
 
 
 def meta_text(channel: str, customer_id: str, tags: Iterable[str]) -> str:
-    """The filter terms of a document's `meta` column: its ticket's channel, (canonical) customer, tags."""
-    return " ".join([channel_term(channel), customer_term(customer_id), *map(tag_term, tags)])
+    """The filter terms of a document's `meta` column: its ticket's channel, (canonical) customer,
+    tags, and each tag paired with the channel.
+
+    The pairs are for ranking's sake: BM25 first counts the documents holding each term of the
+    query, so a channel (an eighth of the archive) and a tag (a fifth) cost more than the words
+    searched for; their pair is forty times rarer and halves a filtered query's time.
+    """
+    tags = list(tags)
+    return " ".join(
+        [
+            channel_term(channel),
+            customer_term(customer_id),
+            *map(tag_term, tags),
+            *(channel_tag_term(channel, tag) for tag in tags),
+        ]
+    )
 
 
 # The middle dot is no word character, so no stem (words are runs of letters and digits) can ever
@@ -191,3 +205,7 @@ def customer_term(customer_id: str) -> str:
 
 def tag_term(tag: str) -> str:
     return "tg\u00b7" + tag.encode().hex()
+
+
+def channel_tag_term(channel: str, tag: str) -> str:
+    return "ct\u00b7" + channel.encode().hex() + "\u00b7" + tag.encode().hex()

@@ -151,7 +151,9 @@ def test_results_after_a_rebuild_are_identical_to_live(runtime: Runtime, clock: 
     assert [search(runtime.search, q) for q in queries] == live
 
 
-def test_filters_follow_tag_changes_and_merges_made_in_later_batches(runtime: Runtime, clock: Clock) -> None:
+def test_filters_follow_tag_changes_and_merges_made_in_later_batches(
+    runtime: Runtime, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Tags and the customer are index terms of each message: a change in a later batch must
     # rewrite the ticket's earlier messages, and a rebuild (everything in one batch) must agree.
     first = open_ticket(runtime, "Карта не работает", name="Анна", handle="a")
@@ -173,6 +175,10 @@ def test_filters_follow_tag_changes_and_merges_made_in_later_batches(runtime: Ru
     assert ids(tags=["card"]) == [str(first), str(first)]
     assert ids(tags=["vip"]) == [str(second)]
     assert ids(tags=["vip", "card"]) == []
+    monkeypatch.setattr(search_queries, "JOIN_LIMIT", 0)  # channel and tag as index terms
+    assert ids(channels=["vk"], tags=["card"]) == [str(first), str(first)]
+    assert ids(channels=["telegram", "vk"], tags=["vip"]) == [str(second)]
+    assert ids(channels=["telegram"], tags=["card"]) == []
     assert ids(customer_id=str(anna)) == sorted([str(first), str(first), str(second)])
     assert ids(customer_id=str(boris)) == sorted([str(first), str(first), str(second)])
     queries = [SearchQuery(text="карта", tags=["card"]), SearchQuery(text="карта", customer_id=str(anna))]
