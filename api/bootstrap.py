@@ -87,9 +87,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
     ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
-    analytics = AnalyticsDb(settings.data_dir / "analytics.duckdb")
+    analytics = AnalyticsDb(view_file(settings, "analytics.duckdb"))
     analytics_projection = AnalyticsProjection(analytics)
-    analytics_projection.after_commit.append(Snapshotter(analytics, settings.data_dir / SNAPSHOT_NAME))
+    analytics_projection.after_commit.append(Snapshotter(analytics, view_file(settings, SNAPSHOT_NAME)))
     search = SearchDb(search_path(settings))
     log = LocalLog(helpdesk)
     views = Runner(
@@ -105,13 +105,19 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     return runtime
 
 
-def search_path(settings: Settings) -> Path:
-    """The search index is a SQLite file in the data dir even in PostgreSQL mode (FTS5 is SQLite's).
+def view_file(settings: Settings, name: str) -> Path:
+    """Where a view kept in a local file lives: the data dir, even in PostgreSQL mode (FTS5 is
+    SQLite's, the analytic tables DuckDB's).
 
-    In PostgreSQL mode its name carries a digest of the database URL, so that two event stores
-    never share an index file.
+    In PostgreSQL mode the name carries a digest of the database URL, so that two event stores
+    never share a view file (its tracked position belongs to one log).
     """
     if settings.postgres_url is None:
-        return settings.data_dir / "search.sqlite"
+        return settings.data_dir / name
     digest = hashlib.sha256(settings.postgres_url.encode()).hexdigest()[:12]
-    return settings.data_dir / f"search-{digest}.sqlite"
+    path = Path(name)
+    return settings.data_dir / f"{path.stem}-{digest}{path.suffix}"
+
+
+def search_path(settings: Settings) -> Path:
+    return view_file(settings, "search.sqlite")

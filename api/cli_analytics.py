@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from api.bootstrap import Runtime, build
+from api.bootstrap import Runtime, build, view_file
 from api.settings import Settings
 from projections.duckdb_snapshot import SNAPSHOT_NAME, take_snapshot
 
@@ -41,7 +41,7 @@ def fresh(runtime: Runtime, target: Path) -> int:
 
 
 def copy_latest(settings: Settings, target: Path) -> int:
-    latest = settings.data_dir / SNAPSHOT_NAME
+    latest = view_file(settings, SNAPSHOT_NAME)
     if not latest.exists():
         print("error: the service holds the analytics file and has written no snapshot yet", file=sys.stderr)
         return 1

@@ -153,11 +153,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), run_projections=False)
             app_layer(lambda: build(settings), opts.commands, "SQLite")
-        url = postgres_url()
-        if url:
-            app_layer(
-                lambda: build(Settings(postgres_url=url, run_projections=False)), opts.commands, "PostgreSQL"
-            )
+            url = postgres_url()
+            if url:
+                remote = Settings(postgres_url=url, data_dir=Path(tmp), run_projections=False)
+                app_layer(lambda: build(remote), opts.commands, "PostgreSQL")
     if opts.only in (None, "http"):
         http_latency(opts.rate, opts.seconds, opts.clients)
 
