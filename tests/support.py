@@ -7,8 +7,11 @@ from uuid import uuid4
 
 from api.bootstrap import Runtime, build
 from api.settings import Settings
+from domain.helpdesk import Helpdesk
 from domain.stamp import Stamp
 from domain.ticket import Ticket
+from projections.local_log import LocalLog
+from projections.records import record_from_event
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -46,3 +49,11 @@ def postgres_runtime(
     """The analytics DuckDB file lives in a data directory even with PostgreSQL: a fresh one here."""
     data = data_dir or Path(tempfile.mkdtemp(prefix="deskstream-pg-"))
     return build(Settings(postgres_url=url, data_dir=data, run_projections=run_projections), clock=clock)
+
+
+def assert_log_reads_as_the_library(helpdesk: Helpdesk) -> None:
+    """The projections' log reader decodes stored events itself (for speed): every event a test
+    stored must come out exactly as the event library's own decoding gives it."""
+    stored = helpdesk.recorder.select_notifications(start=0, limit=1_000_000)
+    expected = [record_from_event(n.id, helpdesk.mapper.to_domain_event(n)) for n in stored]
+    assert LocalLog(helpdesk).read(0, 1_000_000) == expected

@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.bootstrap import Runtime
+from api.bootstrap import Runtime, open_helpdesk
 from tests.integration.api_client import As, sign_up
-from tests.support import Clock, postgres_runtime, sqlite_runtime
+from tests.support import Clock, assert_log_reads_as_the_library, postgres_runtime, sqlite_runtime
 
 RuntimeFactory = Callable[[], Runtime]
 
@@ -37,6 +37,10 @@ def make_runtime(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -
     yield make
     for runtime in built:
         runtime.close()
+    if built:
+        helpdesk = open_helpdesk(built[-1].settings)
+        assert_log_reads_as_the_library(helpdesk)
+        helpdesk.close()
 
 
 @pytest.fixture
@@ -55,3 +59,4 @@ def users(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Itera
         )
     with TestClient(create_app(runtime), raise_server_exceptions=False) as client:
         yield sign_up(runtime, client)
+        assert_log_reads_as_the_library(runtime.helpdesk)

@@ -16,6 +16,7 @@ from domain.ticket import Ticket
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueFilter, QueueStore
+from projections.records import record_from_event
 from projections.runner import Runner
 from projections.sql import open_database
 from tests.support import Clock, sqlite_runtime
@@ -194,8 +195,12 @@ class TicketMachine(RuleBasedStateMachine):
         assert fresh.query(EVERY_STATUS, limit=1000, offset=0) == live
         fresh_db.close()
         assert live[1] == len(self.models)
-        occurred = [r.occurred_at for r in LocalLog(self.runtime.helpdesk).read(0, 100_000)]
+        records = LocalLog(self.runtime.helpdesk).read(0, 100_000)
+        occurred = [r.occurred_at for r in records]
         assert occurred == sorted(occurred)
+        app = self.runtime.helpdesk
+        stored = app.recorder.select_notifications(start=0, limit=100_000)
+        assert records == [record_from_event(n.id, app.mapper.to_domain_event(n)) for n in stored]
 
 
 def replayed(events: list[Any]) -> Ticket:
