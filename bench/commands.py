@@ -3,7 +3,8 @@
     python bench/commands.py                      # both parts, SQLite; PostgreSQL if reachable
     python bench/commands.py --commands 20000 --rate 200 --seconds 15
 
-The application part runs the real use cases (load, guard, append, save) with no HTTP and no
+The application part first times the event library alone (load from its cache, one event, save:
+what the target was set against), then runs the real use cases (load, guard, append, save) with no HTTP and no
 projection thread. The HTTP part starts `deskstream serve` as a real process and sends a fixed
 request rate from concurrent clients (open loop: a slow answer does not slow the senders), so the
 percentiles include queueing.
@@ -22,9 +23,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from uuid import UUID
 
 import httpx2
 import psycopg
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,6 +38,39 @@ from domain.helpdesk import Context
 from tests.e2e.server import deskstream, served
 
 BOT, ANNA = Context("vk-bot"), Context("anna")
+
+
+class Note(Aggregate):
+    """The bare library's own loop, for scale: the target was set against it ("~2,000/s here")."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    @event("Noted")
+    def note(self, text: str) -> None:
+        self.count += 1
+
+
+def bare_library(folder: Path, commands: int) -> None:
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(folder / "bare.sqlite"),
+        "AGGREGATE_CACHE_MAXSIZE": "1000",
+    }
+    app: Application[UUID] = Application(env=env)
+    ids = []
+    for _ in range(200):
+        note = Note()
+        app.save(note)
+        ids.append(note.id)
+    started = time.perf_counter()
+    for n in range(commands):
+        note = app.repository.get(ids[n % len(ids)])
+        note.note("checked the card")
+        app.save(note)
+    seconds = time.perf_counter() - started
+    app.close()
+    print(f"bare lib.  {commands:>7,} commands in {seconds:5.2f} s = {commands / seconds:8,.0f} commands/s")
 
 
 def app_layer(make: Callable[[], Runtime], commands: int, label: str) -> None:
@@ -152,6 +189,7 @@ def main() -> None:
     if opts.only in (None, "app"):
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), run_projections=False)
+            bare_library(Path(tmp), opts.commands)
             app_layer(lambda: build(settings), opts.commands, "SQLite")
             url = postgres_url()
             if url:

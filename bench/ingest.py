@@ -110,12 +110,19 @@ def main() -> int:
     parser.add_argument("--per-customer", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--access-log", action="store_true", help="keep uvicorn's access log (off, as behind a proxy)"
+    )
+    parser.add_argument(
         "--rate", type=int, default=0, help="messages/s sent on schedule (open loop); 0 sends flat out"
     )
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="ds-bench-"))
     exe = str(Path(sys.executable).with_name("deskstream"))
-    env = {**os.environ, "DESKSTREAM_DATA": str(data)}
+    env = {
+        **os.environ,
+        "DESKSTREAM_DATA": str(data),
+        "DESKSTREAM_ACCESS_LOG": "on" if args.access_log else "off",
+    }
     subprocess.run(
         [exe, "channel", "add", "--kind", "telegram", "--name", "tg", "--set", f"secret_token={SECRET}"],
         env=env,
