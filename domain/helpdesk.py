@@ -61,6 +61,8 @@ class Context:
 
 
 TicketAction = Callable[[Ticket, Stamp], None]
+MERGE_HOPS = 10
+"""Customers merged into customers merged into others: followed this far, then the last found."""
 
 
 class Helpdesk(Application[UUID]):
@@ -108,9 +110,7 @@ class Helpdesk(Application[UUID]):
             if existing is not None:
                 return self.result_at(ticket_id, 1)
             stamp = self.stamp(None, ctx)
-            customer = self.find(Customer.create_id(first_identity))
-            new = [] if customer else [Customer.register(customer_name, first_identity, stamp)]
-            customer_id = Customer.create_id(first_identity)
+            customer_id, new = self.customer_for(first_identity, customer_name, stamp)
             ticket = Ticket.open(ticket_id, channel, customer_id, subject, text, external_id, stamp)
             try:
                 recordings = self.save(*new, ticket)
@@ -118,6 +118,21 @@ class Helpdesk(Application[UUID]):
                 continue
             return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
         raise VersionConflictError("The ticket could not be opened; please retry.")
+
+    def customer_for(self, customer_identity: str, name: str, stamp: Stamp) -> tuple[UUID, list[Customer]]:
+        """Whose ticket a first message from this identity opens: the identity's own customer, or
+        the one it was linked to or merged into (so the ticket shows in that customer's history);
+        an identity never seen before registers a customer, returned to be saved with the ticket."""
+        found = self.find(Customer.create_id(customer_identity))
+        if not isinstance(found, Customer):
+            registered = Customer.register(name, customer_identity, stamp)
+            return registered.id, [registered]
+        for _ in range(MERGE_HOPS):
+            target = self.find(found.merged_into) if found.merged_into is not None else None
+            if not isinstance(target, Customer):
+                break
+            found = target
+        return found.id, []
 
     def receive_message(
         self, ticket_id: UUID, text: str, external_id: str | None, ctx: Context

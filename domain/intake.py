@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.channel import Channel, ChannelExistsError
 from domain.conversation import Conversation
-from domain.customer import Customer, identity
+from domain.customer import identity
 from domain.errors import InvalidValueError, VersionConflictError
 from domain.helpdesk import SAVE_ATTEMPTS, CommandResult, Context, Helpdesk, back_off, new_ticket_id
 from domain.mention import Decision, Mention
@@ -118,9 +118,7 @@ def _take_in(
         recordings = helpdesk.save(ticket, *thread)
         return IntakeResult(ticket.id, ticket.version, recordings[-1].notification.id, "appended")
     stamp = Stamp(occurred, now, actor, request_id)
-    customer_identity = identity(message.kind, message.handle)
-    customer_id = Customer.create_id(customer_identity)
-    new = [] if helpdesk.find(customer_id) else [Customer.register(message.name, customer_identity, stamp)]
+    customer_id, new = helpdesk.customer_for(identity(message.kind, message.handle), message.name, stamp)
     ticket = Ticket.open(
         opened_id,
         message.channel,
@@ -224,11 +222,9 @@ def triage_mention(
 
 def open_for_mention(helpdesk: Helpdesk, found: Mention, tags: list[str], stamp: Stamp) -> list[Any]:
     config = channel(helpdesk, found.channel)
-    customer_identity = identity("mention", f"{found.source}/{found.author}")
-    customer_id = Customer.create_id(customer_identity)
-    new: list[Any] = (
-        [] if helpdesk.find(customer_id) else [Customer.register(found.author, customer_identity, stamp)]
-    )
+    author = identity("mention", f"{found.source}/{found.author}")
+    customer_id, customers = helpdesk.customer_for(author, found.author, stamp)
+    new: list[Any] = [*customers]
     ticket_id = new_ticket_id(found.channel, f"mention:{found.id}", Context(stamp.actor))
     subject = f"{found.source}: {found.url}"[:500]
     ticket = Ticket.open(

@@ -27,7 +27,8 @@ def test_a_linked_identity_brings_new_tickets_to_the_same_customer(api: Api) -> 
     first = open_ticket(api, "telegram", "555", "Ольга", "Не приходит код")
     olga = customer_of(api, first)
     api.post("anna", f"/customers/{olga}/identities", {"channel": "vk", "handle": "olga.vk"})
-    open_ticket(api, "vk", "olga.vk", "Ольга В.", "Код так и не пришёл 😤")
+    second = open_ticket(api, "vk", "olga.vk", "Ольга В.", "Код так и не пришёл 😤")
+    assert customer_of(api, second) == olga  # the ticket itself names her, not the alias record
     api.post("anna", f"/customers/{olga}/notes", {"text": "Клиентка тревожная"})
 
     history = api.get("anna", f"/customers/{olga}/history").json()
@@ -67,3 +68,6 @@ def test_merging_two_customers_moves_tickets_history_and_search(api: Api) -> Non
     assert all(m["kind"] != "note" for t in bot["data"] for m in t["conversation"])
     again = api.client.post(f"/api/v1/customers/{b}/merge", json={"into": a}, headers=api.auth("anna"))
     assert again.status_code == 409
+    later = open_ticket(api, "telegram", "2", "Петя", "И ещё вопрос")
+    assert customer_of(api, later) == a
+    assert later in [t["id"] for t in api.get("anna", f"/customers/{a}").json()["tickets"]["data"]]
