@@ -1,12 +1,11 @@
 """The FastAPI application: routers under /api/v1, OpenAPI at /docs, lifecycle of the runtime."""
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, heap
 from api.bootstrap import Runtime
 from api.routes import (
     channels,
@@ -27,28 +26,17 @@ event; the queue and reports are projections of the event log. Authenticate with
 `Authorization: Bearer <token>` (create one with `deskstream token create`)."""
 
 
-def settle_heap() -> None:
-    """Hides everything alive after start-up (the imported libraries, the caught-up views' caches)
-    from the cyclic collector: its full passes would otherwise walk that whole heap while holding
-    the interpreter, tens of milliseconds each time, and show as the tail of request latency.
-    Frozen objects are still freed by reference counting; at shutdown they are handed back, so the
-    interpreter's last collection finds them."""
-    gc.collect()
-    gc.freeze()
-
-
 def create_app(runtime: Runtime) -> FastAPI:
     """The runtime is built by the caller, so tests and the CLI choose its settings and clock."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         runtime.start()
-        settle_heap()
         try:
-            yield
+            async with heap.kept():
+                yield
         finally:
             runtime.close()
-            gc.unfreeze()
 
     app = FastAPI(title="deskstream", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
