@@ -5,7 +5,8 @@ one whose latency providers punish: Telegram and WhatsApp retry, and back off, w
 slow. Their handling needs none of the framework (no bearer token, no body model: the adapter
 verifies and parses the raw bytes), yet routing a request through ~100 routes and the middleware
 stack cost more CPU than storing the message. The routes in `api.routes.ingest` declare the same
-operations for the OpenAPI document and serve them when this shortcut is not installed.
+operations for the OpenAPI document (and answer the same way, through the same `receive`); in the
+application `create_app` builds, these paths are answered here first.
 """
 
 import json
