@@ -14,6 +14,7 @@ from uuid import uuid4
 
 from kafka import KafkaAdminClient
 
+from api.settings import Settings
 from domain.customer import Customer
 from domain.helpdesk import Helpdesk
 from domain.stamp import Stamp
@@ -56,6 +57,17 @@ def tansu(bootstrap: str | None = None) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def bench_settings(data: str, bootstrap: str, bench: str, partitions: int) -> Settings:
+    """A fresh data dir and a topic of its own, so runs never read each other's events."""
+    return Settings(
+        data_dir=Path(data),
+        run_projections=False,
+        kafka_bootstrap=bootstrap,
+        kafka_topic=f"bench-{bench}-{os.getpid()}-{time.time_ns()}",
+        kafka_partitions=partitions,
+    )
 
 
 def fill(helpdesk: Helpdesk, events: int, per_ticket: int = 10, chunk: int = 200) -> int:

@@ -17,8 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
 from api.bootstrap import build  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from bench.kafka_common import fill, tansu  # noqa: E402
+from bench.kafka_common import bench_settings, fill, tansu  # noqa: E402
 from relay.service import build_relay  # noqa: E402
 
 
@@ -31,13 +30,7 @@ def main() -> None:
     p.add_argument("--inline", action="store_true", help="read and encode on the sending thread (no helper)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp, tansu(args.bootstrap) as bootstrap:
-        settings = Settings(
-            data_dir=Path(tmp),
-            run_projections=False,
-            kafka_bootstrap=bootstrap,
-            kafka_topic=f"bench-relay-{os.getpid()}-{time.time_ns()}",
-            kafka_partitions=args.partitions,
-        )
+        settings = bench_settings(tmp, bootstrap, "relay", args.partitions)
         runtime = build(settings)
         written = fill(runtime.helpdesk, args.events)
         relay, db = build_relay(

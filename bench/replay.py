@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
 from api.bootstrap import build  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from bench.kafka_common import fill, tansu  # noqa: E402
+from bench.kafka_common import bench_settings, fill, tansu  # noqa: E402
 from projections.kafka_source import KafkaFeed  # noqa: E402
 from projections.queue_projection import QueueProjection  # noqa: E402
 from projections.queue_store import QueueStore  # noqa: E402
@@ -44,13 +43,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         tansu(args.bootstrap if args.source == "kafka" else "-") as bootstrap,
     ):
-        settings = Settings(
-            data_dir=Path(tmp),
-            run_projections=False,
-            kafka_bootstrap=bootstrap,
-            kafka_topic=f"bench-replay-{os.getpid()}-{time.time_ns()}",
-            kafka_partitions=args.partitions,
-        )
+        settings = bench_settings(tmp, bootstrap, "replay", args.partitions)
         runtime = build(settings)
         fill(runtime.helpdesk, args.events)
         load = os.getloadavg()[0]

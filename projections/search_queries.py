@@ -112,12 +112,7 @@ def matching(con: sqlite3.Connection, q: SearchQuery, stems: list[str]) -> tuple
     if q.statuses:
         clauses.append(f"t.status IN ({', '.join('?' * len(q.statuses))})")
         params.extend(q.statuses)
-    if q.since:
-        clauses.append("d.occurred_at >= ?")
-        params.append(iso(q.since))
-    if q.until:
-        clauses.append("d.occurred_at < ?")
-        params.append(iso(q.until))
+    time_window(q, clauses, params)
     joins = ""
     if q.statuses or q.since or q.until or few:
         joins = "JOIN search_docs d ON d.doc_id = f.rowid >> 2"
@@ -191,13 +186,18 @@ def filters(q: SearchQuery) -> tuple[str, list[Any]]:
     for tag in q.tags:
         clauses.append("t.tid IN (SELECT tid FROM search_ticket_tags WHERE tag = ?)")
         params.append(tag)
+    time_window(q, clauses, params)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def time_window(q: SearchQuery, clauses: list[str], params: list[Any]) -> None:
+    """`from` and `to` (half-open) on the message's own time."""
     if q.since:
         clauses.append("d.occurred_at >= ?")
         params.append(iso(q.since))
     if q.until:
         clauses.append("d.occurred_at < ?")
         params.append(iso(q.until))
-    return "".join(f" AND {c}" for c in clauses), params
 
 
 def hit(row: Sequence[Any], stems: list[str]) -> dict[str, Any]:
