@@ -89,9 +89,10 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
     analytics = AnalyticsDb(view_file(settings, "analytics.duckdb"))
     analytics_projection = AnalyticsProjection(analytics)
-    analytics_projection.after_commit.append(Snapshotter(analytics, view_file(settings, SNAPSHOT_NAME)))
     search = SearchDb(search_path(settings))
     log = LocalLog(helpdesk)
+    snapshots = Snapshotter(analytics, view_file(settings, SNAPSHOT_NAME), head=log.head)
+    analytics_projection.after_commit.append(snapshots)
     views = Runner(
         log, [QueueProjection(queue), ingest.store, SearchProjection(search)], coalesce_seconds=VIEWS_PACE
     )

@@ -15,14 +15,10 @@ import gc
 import time
 from collections.abc import AsyncIterator
 
+from projections.collector import settle
+
 SETTLE_SECONDS = 60.0
 REFRESH_SECONDS = 6 * 3600.0
-
-
-def settle() -> None:
-    """Collects the young generations (short-lived cycles die there), then freezes the rest."""
-    gc.collect(1)
-    gc.freeze()
 
 
 def refresh() -> None:

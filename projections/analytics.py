@@ -6,7 +6,6 @@ together. A ticket's events are cached in memory (LRU) and otherwise read back f
 table, so a batch costs the tickets it touches, not the size of history.
 """
 
-import gc
 import json
 import threading
 from collections import OrderedDict, defaultdict
@@ -21,6 +20,7 @@ import pyarrow as pa
 from domain.calendar import to_us
 from domain.metrics import Fact, ticket_metrics
 from domain.sla_policy import PolicyVersion, policy_version
+from projections import collector
 from projections.analytics_schema import (
     MIGRATIONS,
     SCHEMA,
@@ -109,7 +109,7 @@ class AnalyticsProjection:
         return int(rows[0][0]) if rows else 0
 
     def apply(self, records: Sequence[EventRecord], source: str) -> int:
-        with gc_paused():
+        with collector.paused():
             return self.fold(records, source)
 
     def fold(self, records: Sequence[EventRecord], source: str) -> int:
@@ -187,21 +187,6 @@ class AnalyticsProjection:
         self.cache.clear()
         self.db.report_cache.clear()
         self.policies, self.policy_names = [], {}
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """A batch allocates millions of small objects that all live until it ends (or stay in the
-    ticket cache), so the cyclic collector's passes during it find nothing to free but walk the
-    whole cache again and again: a third of the time. Reference counting still frees as usual."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def unseen(records: Sequence[EventRecord], after: int) -> Iterator[EventRecord]:

@@ -46,6 +46,8 @@ class Snapshotter:
     catch-up a snapshot every 100,000 positions would cost more than the projection itself
     (quadratically: each copy is bigger). The pause keeps snapshots under ~`share` of the
     projector's time; when the service is idle they come every `every` positions as before.
+    While the projection is more than `every` positions behind the log's `head` (a replay, a
+    catch-up after downtime) it takes none: such a copy would hold less than the previous one.
     """
 
     def __init__(
@@ -55,12 +57,16 @@ class Snapshotter:
         every: int = 100_000,
         share: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
+        head: Callable[[], int] | None = None,
     ) -> None:
         self.db, self.target, self.every, self.share, self.clock = db, target, every, share, clock
+        self.head = head
         self.last = 0
         self.next_time = float("-inf")
 
     def __call__(self, position: int) -> None:
+        if self.head is not None and self.head() - position > self.every:
+            return
         if position - self.last >= self.every and self.clock() >= self.next_time:
             started = self.clock()
             self.last = take_snapshot(self.db, self.target)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
+from projections import collector
 from projections.records import EventRecord
 
 log = logging.getLogger(__name__)
@@ -69,32 +70,38 @@ class Runner:
     def step(self) -> int:
         """Reads one batch and applies it to every projection; returns how many records it read."""
         start = self.position()
-        records = self.source.read(start, self.batch_size)
-        try:
-            for projection in self.projections:
-                projection.apply(records, self.source.name)
-        except BaseException:
-            self._known = None
-            raise
+        with collector.paused():
+            records = self.source.read(start, self.batch_size)
+            try:
+                for projection in self.projections:
+                    projection.apply(records, self.source.name)
+            except BaseException:
+                self._known = None
+                raise
         if records:
             with self._progress:
                 self._known = max(start, records[-1].position)
                 self._progress.notify_all()
         return len(records)
 
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+    def catch_up(
+        self, progress: Callable[[int], None] | None = None, between: Callable[[], None] | None = None
+    ) -> int:
         total = 0
         while count := self.step():
             total += count
             if progress is not None:
                 progress(total)
+            if between is not None:
+                between()
         return total
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         for projection in self.projections:
             projection.reset()
         self._known = None
-        return self.catch_up(progress)
+        with collector.growing_heap() as settle:
+            return self.catch_up(progress, settle)
 
     def wake(self) -> None:
         self._wake.set()

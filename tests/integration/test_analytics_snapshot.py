@@ -57,3 +57,25 @@ def test_snapshots_keep_to_a_share_of_the_time(tmp_path: Path, monkeypatch) -> N
         hook(position)
     # one snapshot, then none for the next 20 s (2 s / 0.1): one per 22 batches, not one per batch
     assert len(taken) == 5
+
+
+def test_no_snapshot_while_far_behind_the_log_then_one_on_arrival(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import projections.duckdb_snapshot as snapshots
+
+    taken: list[int] = []
+
+    def fake_take(db: object, target: Path) -> int:
+        taken.append(position)
+        return position
+
+    monkeypatch.setattr(snapshots, "take_snapshot", fake_take)
+    head = 1000
+    now = [0.0]
+    hook = snapshots.Snapshotter(
+        None, tmp_path / "s.duckdb", every=100, clock=lambda: now[0], head=lambda: head
+    )  # type: ignore[arg-type]
+    for position in range(50, head + 1, 50):
+        now[0] += 1.0
+        hook(position)
+    # a partial copy during the replay would replace a fuller one: the first comes within `every`
+    assert taken == [900, 1000]
