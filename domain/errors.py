@@ -63,6 +63,12 @@ class InvalidMergeError(ConflictError):
     code = "invalid_merge"
 
 
+class ReplyNotDeliveredError(ConflictError):
+    """A status report names a reply the provider never accepted, or under another message id."""
+
+    code = "reply_not_delivered"
+
+
 class VersionConflictError(ConflictError):
     """The caller's If-Match version is not the ticket's current version."""
 

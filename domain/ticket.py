@@ -13,6 +13,7 @@ from domain.errors import (
     EmptyTextError,
     InvalidMergeError,
     InvalidValueError,
+    ReplyNotDeliveredError,
     TicketClosedError,
     TicketMergedError,
     TicketNotPausableError,
@@ -25,6 +26,7 @@ from domain.values import (
     PauseReason,
     Priority,
     ReopenReason,
+    ReplyStatus,
     Resolution,
     ResumeReason,
     Score,
@@ -78,6 +80,8 @@ class Ticket(CheapCopy, Aggregate):
             ticket.pause_reason = None
             ticket.merged_into = None
             ticket.merged_from = ()
+            ticket.deliveries = {}
+            ticket.reply_statuses = {}
 
     class CustomerMessageReceived(Event):
         text: str
@@ -103,6 +107,9 @@ class Ticket(CheapCopy, Aggregate):
         channel: str
         provider_message_id: str | None
 
+        def update(self, ticket: "Ticket") -> None:
+            ticket.deliveries[self.reply_version] = self.provider_message_id
+
     class ReplyDeliveryFailed(Event):
         """The provider refused the reply for good, or every retry failed; `error` is theirs."""
 
@@ -110,6 +117,23 @@ class Ticket(CheapCopy, Aggregate):
         channel: str
         error: str
         attempts: int
+
+    class ReplyStatusReported(Event):
+        """The provider reports a delivered reply sent, delivered, read or failed (`error` is theirs).
+
+        `status_at` is the provider's own time for it; the event's occurred_at is when we heard,
+        so that a late or reordered report never moves the ticket's clock back.
+        """
+
+        reply_version: int
+        provider_message_id: str
+        status: str
+        status_at: datetime
+        error: str | None
+
+        def update(self, ticket: "Ticket") -> None:
+            seen = ticket.reply_statuses.get(self.reply_version, ())
+            ticket.reply_statuses[self.reply_version] = (*seen, self.status)
 
     class NoteAdded(Event):
         text: str
@@ -212,6 +236,8 @@ class Ticket(CheapCopy, Aggregate):
     pause_reason: str | None
     merged_into: UUID | None
     merged_from: tuple[UUID, ...]
+    deliveries: dict[int, str | None]  # reply version → the provider's message id
+    reply_statuses: dict[int, tuple[str, ...]]  # reply version → statuses reported, in arrival order
     last_occurred_at: datetime
     request_versions: dict[str, int]
 
@@ -285,6 +311,32 @@ class Ticket(CheapCopy, Aggregate):
             channel=self.channel,
             error=error[:2000],
             attempts=attempts,
+        )
+
+    def report_reply_status(
+        self,
+        reply_version: int,
+        provider_message_id: str,
+        status: str,
+        status_at: datetime,
+        error: str | None,
+        stamp: Stamp,
+    ) -> None:
+        """Providers retry reports and reorder them ("read" may come before "delivered"), so each
+        distinct status of a reply is recorded once, whatever the order, and a repeat records nothing.
+        A fact about the past like a delivery, so it is recorded on a resolved or merged ticket too."""
+        value = parse(ReplyStatus, status, "status")
+        self.check_delivered(reply_version, provider_message_id)
+        if value in self.reply_statuses.get(reply_version, ()):
+            return
+        self._record(
+            self.ReplyStatusReported,
+            stamp,
+            reply_version=reply_version,
+            provider_message_id=provider_message_id,
+            status=value,
+            status_at=status_at,
+            error=error[:2000] if error else None,
         )
 
     def add_note(self, text: str, stamp: Stamp) -> None:
@@ -381,6 +433,13 @@ class Ticket(CheapCopy, Aggregate):
         self.check_not_merged()
         if self.status == Status.RESOLVED:
             raise TicketClosedError("The ticket is resolved; reopen it first.")
+
+    def check_delivered(self, reply_version: int, provider_message_id: str) -> None:
+        """A status belongs to a reply the provider accepted, under the id it gave us then."""
+        if self.deliveries.get(reply_version) != provider_message_id or not provider_message_id:
+            raise ReplyNotDeliveredError(
+                f"Reply {reply_version} of this ticket was not delivered as message {provider_message_id!r}."
+            )
 
     def check_resolved(self) -> None:
         if self.status != Status.RESOLVED:

@@ -45,6 +45,15 @@ class ReopenReason(StrEnum):
     CUSTOMER_REPLIED = "customer_replied"
 
 
+class ReplyStatus(StrEnum):
+    """What a provider reports about a reply it accepted; reports may come in any order."""
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
 class Score(StrEnum):
     LIKE = "like"
     DISLIKE = "dislike"

@@ -1,8 +1,9 @@
 """The small contract every channel adapter implements: payload → messages; reply → request.
 
 An adapter is pure translation: it checks the provider's signature, turns a raw body into
-`Inbound` messages (or a handshake answer, or "nothing for us"), and turns an operator's reply
-into the provider's send request. HTTP, storage and threading live elsewhere.
+`Inbound` messages and `DeliveryStatus` reports (or a handshake answer, or "nothing for us"), and
+turns an operator's reply into the provider's send request. HTTP, storage and threading live
+elsewhere.
 """
 
 import json
@@ -32,8 +33,19 @@ class DeliveryError(Exception):
 
 
 @dataclass(frozen=True)
+class DeliveryStatus:
+    """The provider's report on a message we sent: which one, what became of it, when."""
+
+    provider_message_id: str
+    status: str  # sent | delivered | read | failed (domain.values.ReplyStatus)
+    occurred_at: datetime
+    error: str | None = None  # the provider's reason, for a failed message
+
+
+@dataclass(frozen=True)
 class Parsed:
     messages: list[Inbound] = field(default_factory=list)
+    statuses: list[DeliveryStatus] = field(default_factory=list)
     unsupported: str | None = None  # the authenticated update is of a kind we keep but do not handle
     answer: str | None = None  # a handshake's plain-text answer (VK confirmation, hub.challenge)
 
@@ -93,6 +105,13 @@ def text_of(value: Any, what: str, required: bool = True) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise Malformed(f"{what} must be a string.")
     return str(value)
+
+
+def string_of(value: Any, what: str) -> str:
+    """Strictly a non-empty string: for a field whose meaning is a word or an id, not a number."""
+    if not isinstance(value, str) or not value.strip():
+        raise Malformed(f"{what} must be a non-empty string.")
+    return value
 
 
 def int_of(value: Any, what: str) -> int:

@@ -60,7 +60,7 @@ class Outbox:
         ticket = self.helpdesk.ticket(UUID(job.ticket_id))
         key = f"delivery:{job.reply_version}"
         if key in ticket.request_versions:
-            self.store.settle(job, "delivered")
+            self.store.settle(job, "delivered", provider_message_id=ticket.deliveries.get(job.reply_version))
             return
         config = channel(self.helpdesk, job.channel)
         if config is None:
@@ -85,7 +85,7 @@ class Outbox:
         self.helpdesk.change(
             ticket.id, ctx, None, lambda t, s: t.record_delivery(job.reply_version, provider_id, s)
         )
-        self.store.settle(job, "delivered")
+        self.store.settle(job, "delivered", provider_message_id=provider_id)
 
     def fail(self, job: Job, error: str, attempts: int) -> None:
         ctx = Context(ACTOR, None, f"delivery:{job.reply_version}")

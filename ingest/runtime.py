@@ -36,5 +36,5 @@ def build_ingest(target: str | Path, helpdesk: Helpdesk) -> IngestRuntime:
     store = IngestProjection(db)
     dead_letters = DeadLetters(db)
     outbox = Outbox(helpdesk, store)
-    service = IngestService(helpdesk, dead_letters, wake=lambda: None)
+    service = IngestService(helpdesk, dead_letters, store, wake=lambda: None)
     return IngestRuntime(db, store, dead_letters, service, outbox)

@@ -2,7 +2,8 @@
 
 Outcomes: a forged request is refused and recorded nowhere; a malformed body from an
 authenticated sender is a 4xx plus a dead letter; an authenticated update we do not handle is a
-200 (so the provider stops retrying) plus a dead letter; a message becomes a ticket event.
+200 (so the provider stops retrying) plus a dead letter; a message becomes a ticket event, and so
+does a status report on a reply we sent (one on a message we did not send: 200 and a dead letter).
 """
 
 import logging
@@ -10,15 +11,17 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from domain.channel import Channel
 from domain.errors import DomainError
-from domain.helpdesk import Context, Helpdesk
-from domain.intake import capture_mention, channel, take_in
-from ingest.contract import Adapter, BadSignature, Malformed, Parsed
+from domain.helpdesk import CommandResult, Context, Helpdesk
+from domain.intake import IntakeResult, capture_mention, channel, take_in
+from ingest.contract import Adapter, BadSignature, DeliveryStatus, Malformed, Parsed
 from ingest.dead_letters import DeadLetters
 from ingest.email import EmailAdapter
 from ingest.mentions import MentionsAdapter
+from ingest.store import IngestProjection
 from ingest.telegram import TelegramAdapter
 from ingest.vk import VkAdapter
 from ingest.whatsapp import WhatsAppAdapter
@@ -52,9 +55,16 @@ class UnknownChannel(LookupError):
 
 
 class IngestService:
-    def __init__(self, helpdesk: Helpdesk, dead_letters: DeadLetters, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        helpdesk: Helpdesk,
+        dead_letters: DeadLetters,
+        sent: IngestProjection,
+        wake: Callable[[], None],
+    ) -> None:
         self.helpdesk = helpdesk
         self.dead_letters = dead_letters
+        self.sent = sent  # where the provider's ids of delivered replies are looked up
         self.wake = wake
         self._channels: dict[str, tuple[float, Channel]] = {}
 
@@ -109,28 +119,46 @@ class IngestService:
             return Outcome(
                 200, {"status": "ignored", "dead_letter": dead(parsed.unsupported)}, text=ok(config)
             )
-        results = []
-        for message in parsed.messages:
-            try:
-                results.append(take_in(self.helpdesk, message, config.owner, hours(config), ACTOR))
-            except DomainError as exc:
-                reason = f"{exc.code}: {exc}"
-                return Outcome(422, {"error": exc.code, "detail": str(exc), "dead_letter": dead(reason)})
-            except Exception as exc:
-                log.exception("intake failed on channel %s", config.name)
-                reason = f"internal: {type(exc).__name__}: {exc}"
-                return Outcome(503, {"error": "unavailable", "detail": reason, "dead_letter": dead(reason)})
+        return self.record(config, parsed, dead)
+
+    def record(self, config: Channel, parsed: Parsed, dead: Callable[[str], str]) -> Outcome:
+        """Messages, then status reports; the first failure answers for the whole notification, whose
+        retry is harmless (both are idempotent)."""
+        try:
+            results = [take_in(self.helpdesk, m, config.owner, hours(config), ACTOR) for m in parsed.messages]
+            reports = [(s, self.report(config, s)) for s in parsed.statuses]
+        except DomainError as exc:
+            reason = f"{exc.code}: {exc}"
+            return Outcome(422, {"error": exc.code, "detail": str(exc), "dead_letter": dead(reason)})
+        except Exception as exc:
+            log.exception("intake failed on channel %s", config.name)
+            reason = f"internal: {type(exc).__name__}: {exc}"
+            return Outcome(503, {"error": "unavailable", "detail": reason, "dead_letter": dead(reason)})
         self.wake()
-        data = [
-            {
-                "ticket_id": str(r.ticket_id),
-                "version": r.version,
-                "position": r.position,
-                "outcome": r.outcome,
-            }
-            for r in results
-        ]
-        return Outcome(200, {"status": "ok", "messages": data}, text=ok(config))
+        body: dict[str, Any] = {"status": "ok", "messages": [message_public(r) for r in results]}
+        if reports:
+            body["statuses"] = [status_public(s, r) for s, r in reports if r is not None]
+        unknown = [s for s, r in reports if r is None]
+        if unknown:
+            body["dead_letter"] = dead(not_ours(unknown))
+        return Outcome(200, body, text=ok(config))
+
+    def report(self, config: Channel, status: DeliveryStatus) -> CommandResult | None:
+        """Records a provider's status report on the reply it names; None if we never sent that message.
+        The request id makes the provider's retry of a report a no-op before the ticket is even asked."""
+        found = self.sent.sent_reply(config.name, status.provider_message_id)
+        if found is None:
+            return None
+        ticket_id, version = found
+        ctx = Context(ACTOR, None, f"status:{version}:{status.status}")
+        return self.helpdesk.change(
+            UUID(ticket_id),
+            ctx,
+            None,
+            lambda t, s: t.report_reply_status(
+                version, status.provider_message_id, status.status, status.occurred_at, status.error, s
+            ),
+        )
 
     def mentions(self, config: Channel, body: bytes) -> Outcome:
         items = ADAPTERS["mentions"].parse_mentions(body)
@@ -160,6 +188,31 @@ class IngestService:
         status = "new" if reasons and outcome.status >= 400 else ("ignored" if reasons else "retried")
         self.dead_letters.settle(letter_id, status, reasons[-1] if reasons else None, body)
         return outcome
+
+
+def message_public(result: IntakeResult) -> dict[str, Any]:
+    return {
+        "ticket_id": str(result.ticket_id),
+        "version": result.version,
+        "position": result.position,
+        "outcome": result.outcome,
+    }
+
+
+def status_public(status: DeliveryStatus, result: CommandResult) -> dict[str, Any]:
+    return {
+        "provider_message_id": status.provider_message_id,
+        "status": status.status,
+        "ticket_id": str(result.id),
+        "version": result.version,
+        "position": result.position,
+    }
+
+
+def not_ours(unknown: list[DeliveryStatus]) -> str:
+    """The dead letter's reason: such reports are usually about messages sent from another tool."""
+    listed = ", ".join(f"{s.provider_message_id} ({s.status})" for s in unknown)
+    return f"status for a message deskstream did not send (another tool's?): {listed}"
 
 
 def hours(config: Channel) -> float:

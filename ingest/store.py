@@ -3,6 +3,8 @@
 One projection, one transaction per batch with its tracked position, like the queue view. Jobs
 are keyed by (ticket, reply version) and settled by ReplyDelivered / ReplyDeliveryFailed events,
 so a rebuild from position zero re-creates exactly the replies that were never delivered.
+`outbox_sent` maps the provider's id of each delivered reply back to it, so that a status
+report (WhatsApp's sent / delivered / read / failed) finds its ticket in one indexed lookup.
 """
 
 import json
@@ -16,6 +18,11 @@ from projections.records import EventRecord
 from projections.sql import Cursor, Database
 
 SENDABLE = ("telegram", "whatsapp", "vk", "email")
+REPORTS_STATUSES = ("whatsapp",)
+"""Channel kinds whose provider reports on sent messages by the id it returned (unique per channel)."""
+SCHEMA_VERSION = 2
+"""Bumped when a table is added that only a replay can fill (2: outbox_sent; no version row is 1).
+A file or database of an older version is reset once, as `reset` does, so the runner replays into it."""
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ingest_channels (
         name TEXT PRIMARY KEY, channel_id TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT,
@@ -34,6 +41,10 @@ SCHEMA = [
         channel TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, due_at TEXT NOT NULL,
         last_error TEXT, position BIGINT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS outbox_jobs_due ON outbox_jobs (status, due_at)",
+    """CREATE TABLE IF NOT EXISTS outbox_sent (
+        channel TEXT NOT NULL, provider_message_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
+        reply_version BIGINT NOT NULL, PRIMARY KEY (channel, provider_message_id))""",
+    """CREATE TABLE IF NOT EXISTS ingest_schema (version INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS ingest_tracking (source TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
 ]
 MENTION_COLUMNS = (
@@ -59,6 +70,7 @@ class IngestProjection:
         with db.transaction() as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
+            upgrade(cur)
 
     def position(self, source: str) -> int:
         rows = self.db.fetchall("SELECT position FROM ingest_tracking WHERE source = ?", (source,))
@@ -153,14 +165,17 @@ class IngestProjection:
                     "UPDATE outbox_jobs SET status = ?, last_error = ? WHERE job_id = ?",
                     (status, d.get("error"), job_id(r.aggregate_id, d["reply_version"])),
                 )
+                if d.get("provider_message_id"):
+                    remember_sent(
+                        cur, d["channel"], d["provider_message_id"], r.aggregate_id, d["reply_version"]
+                    )
             case _:
                 pass  # every other event only moves the tracked position
 
     def reset(self) -> None:
-        """Jobs stay: their state is settled by events anyway, and nothing is ever sent twice."""
+        """Jobs and sent ids stay: events settle them anyway, and nothing is ever sent twice."""
         with self.db.transaction() as cur:
-            for table in ("ingest_channels", "ingest_mentions", "outbox_tickets", "ingest_tracking"):
-                cur.execute(f"DELETE FROM {table}")
+            clear(cur)
 
     # The outbox's side: due jobs and their scheduling (not part of the fold).
 
@@ -180,12 +195,26 @@ class IngestProjection:
                 (attempts, iso(due_at), error[:2000], job.job_id),
             )
 
-    def settle(self, job: Job, status: str, error: str | None = None) -> None:
+    def settle(
+        self, job: Job, status: str, error: str | None = None, provider_message_id: str | None = None
+    ) -> None:
+        """The sent id is kept at once, not when the view gets to ReplyDelivered: the provider's
+        first status report may arrive within the second."""
         with self.db.transaction() as cur:
             cur.execute(
                 "UPDATE outbox_jobs SET status = ?, last_error = ? WHERE job_id = ?",
                 (status, error, job.job_id),
             )
+            if provider_message_id:
+                remember_sent(cur, job.channel, provider_message_id, job.ticket_id, job.reply_version)
+
+    def sent_reply(self, channel: str, provider_message_id: str) -> tuple[str, int] | None:
+        """(ticket id, reply version) of the reply the provider knows by this id, if we sent it."""
+        rows = self.db.fetchall(
+            "SELECT ticket_id, reply_version FROM outbox_sent WHERE channel = ? AND provider_message_id = ?",
+            (channel, provider_message_id),
+        )
+        return (rows[0][0], int(rows[0][1])) if rows else None
 
     def jobs(self, ticket_id: str) -> list[dict[str, Any]]:
         rows = self.db.fetchall(
@@ -240,6 +269,33 @@ class IngestProjection:
             params,
         )
         return [{"category": c, "source": s, "day": d, "count": int(n)} for c, s, d, n in rows]
+
+
+def remember_sent(cur: Cursor, channel: str, provider_message_id: str, ticket_id: str, version: int) -> None:
+    """Only for kinds whose provider reports statuses: other ids may repeat within a channel
+    (Telegram's message ids count per chat), and nothing would ever look them up."""
+    found = cur.fetchall("SELECT kind FROM ingest_channels WHERE name = ?", (channel,))
+    if found and found[0][0] in REPORTS_STATUSES:
+        cur.execute(
+            "INSERT INTO outbox_sent (channel, provider_message_id, ticket_id, reply_version) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (channel, provider_message_id) DO NOTHING",
+            (channel, provider_message_id, ticket_id, version),
+        )
+
+
+def clear(cur: Cursor) -> None:
+    for table in ("ingest_channels", "ingest_mentions", "outbox_tickets", "ingest_tracking"):
+        cur.execute(f"DELETE FROM {table}")
+
+
+def upgrade(cur: Cursor) -> None:
+    """Once per version: a view made by an older deskstream is cleared to be replayed from zero."""
+    rows = cur.fetchall("SELECT version FROM ingest_schema")
+    if rows and int(rows[0][0]) >= SCHEMA_VERSION:
+        return
+    clear(cur)
+    cur.execute("DELETE FROM ingest_schema")
+    cur.execute("INSERT INTO ingest_schema (version) VALUES (?)", (SCHEMA_VERSION,))
 
 
 def job_id(ticket_id: str, version: int) -> str:

@@ -1,7 +1,8 @@
 """WhatsApp Cloud API adapter: webhook notifications in, the `messages` endpoint out.
 
 Payloads: https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples
-(object whatsapp_business_account → entry[].changes[].value with messages / statuses);
+(object whatsapp_business_account → entry[].changes[].value with messages / statuses; status
+reports: https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status/);
 verification: the hub.challenge GET and `X-Hub-Signature-256` = sha256 HMAC of the raw body
 with the app secret. Replies: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
 """
@@ -14,9 +15,11 @@ from typing import Any
 
 from domain.channel import Channel
 from domain.intake import Inbound
+from domain.values import ReplyStatus
 from ingest.contract import (
     BadSignature,
     DeliveryError,
+    DeliveryStatus,
     Malformed,
     Outgoing,
     Parsed,
@@ -24,6 +27,7 @@ from ingest.contract import (
     header,
     load_json,
     obj,
+    string_of,
     text_of,
     unix_time,
 )
@@ -31,6 +35,7 @@ from ingest.contract import (
 KIND = "whatsapp"
 DEFAULT_API = "https://graph.facebook.com/v21.0"
 MEDIA = ("image", "document", "audio", "video", "sticker")
+RECORDED_STATUSES = frozenset(s.value for s in ReplyStatus)
 
 
 def challenge(channel: Channel, mode: str | None, token: str | None, challenge_value: str | None) -> str:
@@ -57,8 +62,8 @@ class WhatsAppAdapter:
         if not isinstance(entries, list):
             raise Malformed("entry must be a list.")
         messages: list[Inbound] = []
+        statuses: list[DeliveryStatus] = []
         skipped: list[str] = []
-        statuses = 0
         for entry in entries:
             changes = obj(entry, "entry[]").get("changes")
             if not isinstance(changes, list):
@@ -76,10 +81,15 @@ class WhatsAppAdapter:
                         skipped.append(f"message type {message.get('type')!r}")
                     else:
                         messages.append(inbound)
-                statuses += len(list_of(value, "statuses"))
+                for report in list_of(value, "statuses"):
+                    status = delivery_status(obj(report, "statuses[]"))
+                    if status is None:
+                        skipped.append(f"status {report.get('status')!r}")
+                    else:
+                        statuses.append(status)
         if not messages and not statuses and skipped:
             return Parsed(unsupported="WhatsApp notification not handled: " + ", ".join(skipped))
-        return Parsed(messages=messages)
+        return Parsed(messages=messages, statuses=statuses)
 
     def message(self, channel: Channel, message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
         sender = text_of(message.get("from"), "messages[].from")
@@ -152,6 +162,35 @@ class WhatsAppAdapter:
         message = error.get("message") or body[:200].decode(errors="replace")
         detail = f"whatsapp {status} {error.get('code', '')}: {message}"
         raise DeliveryError(detail, permanent=400 <= status < 500 and status != 429)
+
+
+def delivery_status(report: dict[str, Any]) -> DeliveryStatus | None:
+    """None for a status word we do not record (the retired "deleted", a future one): kept as
+    unsupported, while a report that is not what Meta documents is malformed."""
+    status = string_of(report.get("status"), "statuses[].status")
+    if status not in RECORDED_STATUSES:
+        return None
+    return DeliveryStatus(
+        provider_message_id=string_of(report.get("id"), "statuses[].id"),
+        status=status,
+        occurred_at=unix_time(report.get("timestamp"), "statuses[].timestamp"),
+        error=error_text(list_of(report, "errors")),
+    )
+
+
+def error_text(errors: list[Any]) -> str | None:
+    """Meta's errors[] of a failed message as one line, e.g. `131026 Message undeliverable: <details>`,
+    so an operator reads why without the provider's console."""
+    lines = []
+    for error in errors:
+        error = obj(error, "errors[]")
+        code = text_of(error.get("code"), "errors[].code", required=False)
+        title = text_of(error.get("title") or error.get("message"), "errors[].title", required=False)
+        data = obj(error.get("error_data") or {}, "errors[].error_data")
+        details = text_of(data.get("details"), "errors[].error_data.details", required=False)
+        line = " ".join(part for part in (code, title) if part)
+        lines.append(f"{line}: {details}" if line and details else line or details)
+    return "; ".join(line for line in lines if line) or None
 
 
 def list_of(value: dict[str, Any], key: str) -> list[Any]:

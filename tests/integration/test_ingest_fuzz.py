@@ -1,14 +1,19 @@
 """Random and mutated payloads at every webhook: never a 5xx, never accepted with a bad signature."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
+from api.bootstrap import Runtime
+from domain.helpdesk import Context
 from tests.fixtures.payloads import (
     MENTIONS_SECRET,
     TG_SECRET,
@@ -19,12 +24,20 @@ from tests.fixtures.payloads import (
     admin_token,
     hub_signature,
     payload,
+    raw,
+    recording_server,
+    wa_statuses,
 )
 from tests.support import Clock, sqlite_runtime
 
 SAMPLES = {
     "telegram": ["telegram_message_ru.json", "telegram_photo.json", "telegram_edited.json"],
-    "whatsapp": ["whatsapp_text.json", "whatsapp_image.json", "whatsapp_status.json"],
+    "whatsapp": [
+        "whatsapp_text.json",
+        "whatsapp_image.json",
+        "whatsapp_status.json",
+        "whatsapp_status_failed.json",
+    ],
     "vk": ["vk_message_new.json", "vk_wall_reply_new.json", "vk_confirmation.json"],
     "widget": [],
     "mentions": ["mention_review.json", "mention_press.json"],
@@ -84,12 +97,36 @@ def sign(kind: str, body: bytes, good: bool) -> tuple[bytes, dict[str, str]]:
     return body, {}
 
 
-def test_fuzzed_webhooks(tmp_path: Path) -> None:
+FAILED_SAMPLE = payload("whatsapp_status_failed.json")["entry"][0]["changes"][0]["value"]["statuses"][0]
+
+
+@contextmanager
+def served(tmp_path: Path) -> Iterator[tuple[Runtime, TestClient, UUID]]:
+    """Every kind of channel, and a WhatsApp reply the Cloud API accepted under the failed sample's
+    wamid, so that mutated status reports reach the ticket, not only the dead letters."""
     runtime = sqlite_runtime(tmp_path / "data", Clock())
-    with TestClient(create_app(runtime), raise_server_exceptions=False) as client:
+    with (
+        recording_server() as provider,
+        TestClient(create_app(runtime), raise_server_exceptions=False) as client,
+    ):
         for name in ("anna", "oleg"):
             runtime.helpdesk.register_user(name, "operator")
-        add_channels(client, admin_token(runtime))
+        add_channels(client, admin_token(runtime), api_base=provider.url)
+        ticket_id = UUID(whatsapp(client, raw("whatsapp_text.json")).json()["messages"][0]["ticket_id"])
+        runtime.helpdesk.change(ticket_id, Context("oleg"), None, lambda t, s: t.reply("On its way", s))
+        runtime.runner.catch_up()
+        provider.script = [(200, {"messages": [{"id": FAILED_SAMPLE["id"]}]})]
+        assert runtime.ingest is not None and runtime.ingest.outbox.run_once() == 1
+        yield runtime, client, ticket_id
+
+
+def whatsapp(client: TestClient, body: bytes) -> Any:
+    headers = {"X-Hub-Signature-256": hub_signature(WA_SECRET, body)}
+    return client.post("/api/v1/ingest/whatsapp/wa", content=body, headers=headers)
+
+
+def test_fuzzed_webhooks(tmp_path: Path) -> None:
+    with served(tmp_path) as (runtime, client, _):
         assert runtime.ingest is not None
         seen: dict[str, int] = {}
 
@@ -120,3 +157,22 @@ def test_fuzzed_webhooks(tmp_path: Path) -> None:
 
         run()
         assert seen.get("200", 0) > 0 and seen.get("400", 0) > 0 and seen.get("401", 0) > 0
+
+
+def test_fuzzed_status_reports_on_a_sent_reply(tmp_path: Path) -> None:
+    """One field of a report on our reply mutated: never a 5xx, and each status recorded at most once."""
+    with served(tmp_path) as (runtime, client, ticket_id):
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(status=st.sampled_from(["sent", "delivered", "read", "failed", "deleted"]), data=st.data())
+        def run(status: str, data: st.DataObject) -> None:
+            report = FAILED_SAMPLE | {"status": status}
+            if data.draw(st.booleans()):
+                report = mutate(report, data)
+            response = whatsapp(client, wa_statuses(report))
+            assert response.status_code < 500, response.text
+
+        run()
+        history = runtime.helpdesk.history(ticket_id)
+        statuses = [e.status for e in history if type(e).__name__ == "ReplyStatusReported"]
+        assert statuses and len(statuses) == len(set(statuses))

@@ -145,8 +145,8 @@ def test_whatsapp_verification_messages_statuses_and_reactions(desk: Desk) -> No
 
     first = only_ticket(desk.whatsapp(raw("whatsapp_text.json")))
     assert only_ticket(desk.whatsapp(raw("whatsapp_image.json"))) == first
-    status = desk.whatsapp(raw("whatsapp_status.json"))
-    assert status.status_code == 200 and status.json()["messages"] == []
+    status = desk.whatsapp(raw("whatsapp_status.json"))  # on a message deskstream did not send
+    assert status.status_code == 200 and status.json()["messages"] == status.json()["statuses"] == []
     assert desk.whatsapp(raw("whatsapp_reaction.json")).status_code == 200
     ticket = desk.ticket(first)
     assert ticket["assignee"] == "oleg" and ticket["customer"]["name"] == "Sheena Nelson"
@@ -154,8 +154,10 @@ def test_whatsapp_verification_messages_statuses_and_reactions(desk: Desk) -> No
         "Hello! Where is my order #5521? 📦",
         "Коробка пришла мятая",
     ]
-    assert [d["reason"] for d in desk.dead_letters()] == [
-        "WhatsApp notification not handled: message type 'reaction'"
+    assert sorted(d["reason"] for d in desk.dead_letters()) == [
+        "WhatsApp notification not handled: message type 'reaction'",
+        "status for a message deskstream did not send (another tool's?): "
+        "wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA (delivered)",
     ]
 
 

@@ -156,3 +156,18 @@ def test_a_message_written_with_an_older_schema_is_read_with_todays_fields(tmp_p
     )
     decoded = decode(encode(record, schemas=old).value, today)
     assert decoded.data == {"text": "hi", "html": None}
+
+
+def test_a_status_report_with_the_providers_time_survives_the_wire() -> None:
+    at = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=UTC)
+    data = {
+        "reply_version": 3,
+        "provider_message_id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI3QjVGRkY1RjI0QjA4MEVCQzAA",
+        "status": "failed",
+        "status_at": datetime(2026, 3, 2, 9, 0, 12, tzinfo=UTC),
+        "error": "131026 Message undeliverable",
+    }
+    record = EventRecord(42, str(uuid4()), "Ticket", 5, "ReplyStatusReported", at, at, "ingest", data)
+    assert decode(encode(record).value) == record
+    read = dataclasses.replace(record, position=43, version=6, data=data | {"status": "read", "error": None})
+    assert decode(encode(read).value) == read

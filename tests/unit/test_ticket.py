@@ -4,12 +4,15 @@ import copy
 from uuid import uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import (
     AlreadyRatedError,
     EmptyTextError,
     InvalidMergeError,
     InvalidValueError,
+    ReplyNotDeliveredError,
     TicketClosedError,
     TicketMergedError,
     TicketNotPausableError,
@@ -183,3 +186,64 @@ def test_a_cached_copy_shares_no_mutable_state_with_the_original() -> None:
     clone.add_note("only on the clone", stamp(2, request_id="k-2"))
     assert "k-2" not in ticket.request_versions
     assert ticket.version == 2 and len(ticket.collect_events()) == 2
+
+
+WAMID = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI3QjVGRkY1RjI0QjA4MEVCQzAA"
+
+
+def delivered_reply() -> Ticket:
+    """A ticket whose reply (version 2) the provider accepted as WAMID."""
+    ticket = new_ticket()
+    ticket.reply("Your order ships today.", stamp(1))
+    ticket.record_delivery(2, WAMID, stamp(1))
+    ticket.collect_events()
+    return ticket
+
+
+def report(ticket: Ticket, status: str, minutes: float, error: str | None = None) -> None:
+    ticket.report_reply_status(2, WAMID, status, stamp(minutes - 0.5).occurred_at, error, stamp(minutes))
+
+
+def test_each_status_of_a_reply_is_recorded_once_whatever_the_order() -> None:
+    ticket = delivered_reply()
+    for status, minutes in [("read", 3), ("delivered", 4), ("read", 5), ("sent", 6), ("delivered", 7)]:
+        report(ticket, status, minutes)
+    events = ticket.collect_events()
+    assert [(e.status, e.status_at) for e in events] == [
+        ("read", stamp(2.5).occurred_at),
+        ("delivered", stamp(3.5).occurred_at),
+        ("sent", stamp(5.5).occurred_at),
+    ]
+    assert ticket.reply_statuses == {2: ("read", "delivered", "sent")}
+    assert {e.provider_message_id for e in events} == {WAMID} and ticket.version == 6
+
+
+def test_a_failed_status_keeps_the_providers_error_even_on_a_resolved_ticket() -> None:
+    ticket = delivered_reply()
+    ticket.resolve("solved", stamp(2))
+    report(ticket, "failed", 3, "131026 Message undeliverable: not a WhatsApp number")
+    [_, failed] = ticket.collect_events()
+    assert (failed.status, failed.error) == ("failed", "131026 Message undeliverable: not a WhatsApp number")
+    assert ticket.status == "resolved"
+
+
+def test_a_status_needs_a_reply_the_provider_accepted_under_that_id() -> None:
+    ticket = new_ticket()
+    ticket.reply("Hello", stamp(1))
+    with pytest.raises(ReplyNotDeliveredError):
+        report(ticket, "sent", 2)
+    ticket.record_delivery(2, "wamid.OTHER", stamp(2))
+    with pytest.raises(ReplyNotDeliveredError):
+        report(ticket, "sent", 3)
+    with pytest.raises(InvalidValueError, match="sent, delivered, read, failed"):
+        ticket.report_reply_status(2, "wamid.OTHER", "seen", stamp(3).occurred_at, None, stamp(3))
+
+
+@given(st.lists(st.sampled_from(["sent", "delivered", "read", "failed"]), max_size=12))
+def test_any_order_of_reports_records_the_distinct_statuses_in_arrival_order(reports: list[str]) -> None:
+    ticket = delivered_reply()
+    for minutes, status in enumerate(reports, start=2):
+        report(ticket, status, minutes)
+    recorded = [e.status for e in ticket.collect_events()]
+    assert recorded == list(dict.fromkeys(reports))
+    assert ticket.reply_statuses.get(2, ()) == tuple(recorded)
