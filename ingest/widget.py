@@ -2,6 +2,7 @@
 
 Body: {"visitor_id", "name"?, "message_id", "text", "sent_at"? (ISO 8601 or unix seconds)};
 header `X-Widget-Key: <public_key>`. The key only tells channels apart: it ships in the app.
+Operators' replies are not sent anywhere: the widget pulls them (`ingest/widget_conversation.py`).
 """
 
 import hmac

@@ -1,9 +1,9 @@
 """Provider webhooks (authenticated by each provider's secret or signature, not by bearer tokens)
 and the dead-letter store (admin)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +14,7 @@ from domain.values import Role
 from ingest.runtime import IngestRuntime
 from ingest.service import Outcome
 from ingest.whatsapp import challenge
+from ingest.widget_conversation import pull
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 MAX_BODY = 1_000_000
@@ -23,6 +24,22 @@ ADMINS = (Role.ADMIN,)
 class RetryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     body: str | None = Field(default=None, max_length=MAX_BODY, description="A corrected payload to use")
+
+
+class WidgetItemPublic(BaseModel):
+    id: str = Field(description="<ticket id>:<version>")
+    ticket_id: str
+    kind: Literal["message", "reply"]
+    text: str
+    sent_at: str = Field(description="When it happened (ISO 8601)")
+    author: str | None = Field(description="null for the visitor, else the operator")
+    message_id: str | None = Field(description="The widget's own message_id (visitor messages)")
+
+
+class WidgetMessagesPublic(BaseModel):
+    data: list[WidgetItemPublic]
+    count: int
+    cursor: str = Field(description="Pass as `after` to get only what is newer")
 
 
 def ingest_of(runtime: Any) -> IngestRuntime:
@@ -88,6 +105,20 @@ async def vk(channel: str, request: Request, runtime: RuntimeDep) -> Response:
 async def widget(channel: str, request: Request, runtime: RuntimeDep) -> Response:
     """The in-app chat widget; checks X-Widget-Key."""
     return await receive("widget", channel, request, runtime)
+
+
+@router.get("/widget/{channel}/messages", response_model=WidgetMessagesPublic)
+def widget_messages(
+    channel: str,
+    runtime: RuntimeDep,
+    visitor_id: Annotated[str, Query(max_length=1000)],
+    after: Annotated[str | None, Query(max_length=100, description="A cursor from an earlier answer")] = None,
+    x_widget_key: Annotated[str, Header()] = "",
+    x_widget_visitor_signature: Annotated[str, Header(description="With identity_secret")] = "",
+) -> Response:
+    """The visitor's conversation, oldest first: their messages and operators' replies (polled)."""
+    service = ingest_of(runtime).service
+    return respond(pull(service, channel, visitor_id, after, x_widget_key, x_widget_visitor_signature))
 
 
 @router.post("/mentions/{channel}")

@@ -1,0 +1,95 @@
+"""The widget pulls operators' replies: it is our own client, so nothing is pushed to it (no outbox job).
+
+`GET /api/v1/ingest/widget/{channel}/messages?visitor_id=…&after=<cursor>` with `X-Widget-Key`.
+The key ships inside the app, so it only names the channel; the visitor id is what keeps one
+visitor from reading another's conversation. With an `identity_secret` setting the app's backend
+signs the id (`X-Widget-Visitor-Signature` = hex HMAC-SHA256(identity_secret, visitor_id), as in
+Intercom's and Crisp's identity verification); without one the id itself must be an unguessable
+random string, so short ones are refused.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+from typing import Any
+
+from domain.customer import identity
+from domain.thread_history import ThreadItem, thread_history
+from ingest.contract import BadSignature, Malformed
+from ingest.service import ADAPTERS, IngestService, Outcome, UnknownChannel
+from ingest.widget import KIND
+
+MIN_VISITOR_ID = 16
+MAX_VISITOR_ID = 200
+CURSOR = re.compile(r"p(0|[1-9][0-9]{0,18})")
+
+
+def pull(
+    service: IngestService, name: str, visitor_id: str, after: str | None, key: str, signature: str
+) -> Outcome:
+    """The visitor's messages and operators' replies on this channel stored after `after`."""
+    visitor_id = visitor_id.strip()  # as the widget's POST stores it
+    try:
+        config = service.channel(name, KIND)
+    except UnknownChannel as exc:
+        return Outcome(404, {"error": "channel_not_found", "detail": str(exc)})
+    try:
+        ADAPTERS[KIND].verify(config, b"", {"X-Widget-Key": key})
+        check_visitor(config.setting("identity_secret"), visitor_id, signature)
+        position = decode_cursor(after)
+    except BadSignature as exc:
+        return Outcome(401, {"error": "bad_signature", "detail": str(exc)})
+    except Malformed as exc:
+        return Outcome(400, {"error": "invalid_request", "detail": str(exc)})
+    items = thread_history(service.helpdesk, config.name, visitor_id, identity(KIND, visitor_id), position)
+    last = max([position, *(item.position for item in items)])
+    data = [public(item) for item in items]
+    return Outcome(200, {"data": data, "count": len(data), "cursor": encode_cursor(last)})
+
+
+def check_visitor(secret: str, visitor_id: str, signature: str) -> None:
+    if not visitor_id.strip() or len(visitor_id) > MAX_VISITOR_ID:
+        raise Malformed(f"visitor_id is required (up to {MAX_VISITOR_ID} characters).")
+    if secret:
+        expected = hmac.new(secret.encode(), visitor_id.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(signature.strip().lower().encode(), expected.encode()):
+            raise BadSignature("X-Widget-Visitor-Signature is missing or wrong.")
+    elif len(visitor_id) < MIN_VISITOR_ID:
+        raise Malformed(
+            f"visitor_id must be an unguessable random id of at least {MIN_VISITOR_ID} characters "
+            "(or the channel needs an identity_secret and signed visitor ids)."
+        )
+
+
+def encode_cursor(position: int) -> str:
+    """The log position of the last item returned, wrapped so clients treat it as a token: the same
+    items always give the same cursor, and anything stored later has a higher position."""
+    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """Only the exact strings `encode_cursor` makes: lenient base64 would take many spellings of one."""
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        raw = ""
+    found = CURSOR.fullmatch(raw)
+    if found is None or encode_cursor(int(found.group(1))) != cursor:
+        raise Malformed("after must be a cursor this endpoint returned.")
+    return int(found.group(1))
+
+
+def public(item: ThreadItem) -> dict[str, Any]:
+    return {
+        "id": f"{item.ticket_id}:{item.version}",
+        "ticket_id": str(item.ticket_id),
+        "kind": item.kind,
+        "text": item.text,
+        "sent_at": item.sent_at.isoformat(),
+        "author": item.author,
+        "message_id": item.message_id,
+    }
