@@ -40,12 +40,23 @@ class WidgetAdapter:
                     handle=visitor,
                     name=text_of(payload.get("name"), "name", required=False)[:200],
                     thread=visitor,
-                    external_id=message_id,
+                    external_id=scoped(visitor, message_id),
                     text=text,
                     occurred_at=sent_at(payload.get("sent_at")),
                 )
             ]
         )
+
+
+def scoped(visitor: str, message_id: str) -> str:
+    """Widgets number messages per visitor ("1", "2"…), so the id is unique only with the visitor's:
+    unscoped, a second visitor's "1" was taken for a retry of the first's and dropped."""
+    return f"{visitor}:{message_id}"
+
+
+def widget_message_id(visitor: str, external_id: str | None) -> str | None:
+    """The id as the widget sent it (messages stored before ids were scoped have no prefix)."""
+    return external_id.removeprefix(f"{visitor}:") if external_id is not None else None
 
 
 def sent_at(value: object) -> datetime:

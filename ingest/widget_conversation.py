@@ -19,7 +19,7 @@ from domain.customer import identity
 from domain.thread_history import ThreadItem, thread_history
 from ingest.contract import BadSignature, Malformed
 from ingest.service import ADAPTERS, IngestService, Outcome, UnknownChannel
-from ingest.widget import KIND
+from ingest.widget import KIND, widget_message_id
 
 MIN_VISITOR_ID = 16
 MAX_VISITOR_ID = 200
@@ -45,7 +45,7 @@ def pull(
         return Outcome(400, {"error": "invalid_request", "detail": str(exc)})
     items = thread_history(service.helpdesk, config.name, visitor_id, identity(KIND, visitor_id), position)
     last = max([position, *(item.position for item in items)])
-    data = [public(item) for item in items]
+    data = [public(item, visitor_id) for item in items]
     return Outcome(200, {"data": data, "count": len(data), "cursor": encode_cursor(last)})
 
 
@@ -83,7 +83,7 @@ def decode_cursor(cursor: str | None) -> int:
     return int(found.group(1))
 
 
-def public(item: ThreadItem) -> dict[str, Any]:
+def public(item: ThreadItem, visitor_id: str) -> dict[str, Any]:
     return {
         "id": f"{item.ticket_id}:{item.version}",
         "ticket_id": str(item.ticket_id),
@@ -91,5 +91,5 @@ def public(item: ThreadItem) -> dict[str, Any]:
         "text": item.text,
         "sent_at": item.sent_at.isoformat(),
         "author": item.author,
-        "message_id": item.message_id,
+        "message_id": widget_message_id(visitor_id, item.message_id),
     }

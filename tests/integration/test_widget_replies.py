@@ -113,8 +113,10 @@ def test_a_visitor_never_sees_another_visitors_conversation(widget: Widget) -> N
     ticket = widget.write(ANN, "m-1", "Ann's secret question")
     widget.operator(ticket, "replies", {"text": "Ann's answer"})
     assert widget.items(BOB) == []
-    widget.write(BOB, "b-1", "Bob here")
+    bobs = widget.write(BOB, "m-1", "Bob here")  # widgets number messages per visitor
+    assert bobs != ticket and widget.write(BOB, "m-1", "Bob here") == bobs  # a retry stays a no-op
     assert widget.items(BOB) == [("message", "Bob here", None)]
+    assert widget.pull(BOB).json()["data"][0]["message_id"] == "m-1"
     assert [text for _, text, _ in widget.items(ANN)] == ["Ann's secret question", "Ann's answer"]
 
 
