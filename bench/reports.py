@@ -221,7 +221,7 @@ def postgres(url: str, records: Callable[[], Iterator[EventRecord]], runs: int, 
         with con.cursor().copy("COPY bench_events FROM STDIN") as copy:
             for r in records():
                 copy.write_row((r.position, r.aggregate_id, r.version, r.type, r.occurred_at, r.actor,
-                                json.dumps(dict(r.data))))  # fmt: skip
+                                json.dumps(dict(r.data), default=str)))  # fmt: skip
         con.execute("CREATE INDEX ON bench_events (type, occurred_at)")
         con.execute("CREATE INDEX ON bench_events (aggregate_id)")
         con.execute("ANALYZE bench_events")
