@@ -1,10 +1,13 @@
 """The in-app chat widget: our own JSON, authenticated by the channel's public key.
 
 Body: {"visitor_id", "name"?, "message_id", "text", "sent_at"? (ISO 8601 or unix seconds)};
-header `X-Widget-Key: <public_key>`. The key only tells channels apart: it ships in the app.
+header `X-Widget-Key: <public_key>`. The key only tells channels apart: it ships in the app. With an
+`identity_secret` on the channel, `X-Widget-Visitor-Signature` (hex HMAC-SHA256 of the visitor id,
+made by the app's backend) must match too, so nobody holding the key can write as a signed-in visitor.
 Operators' replies are not sent anywhere: the widget pulls them (`ingest/widget_conversation.py`).
 """
 
+import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -24,6 +27,10 @@ class WidgetAdapter:
             header(headers, "X-Widget-Key").encode(), channel.setting("public_key").encode()
         ):
             raise BadSignature("X-Widget-Key is missing or wrong.")
+        secret = channel.setting("identity_secret")
+        visitor = readable_visitor(body) if secret else None
+        if visitor is not None:
+            check_visitor_signature(secret, visitor, header(headers, "X-Widget-Visitor-Signature"))
 
     def parse(self, channel: Channel, body: bytes) -> Parsed:
         payload = obj(load_json(body), "The message")
@@ -57,6 +64,22 @@ def scoped(visitor: str, message_id: str) -> str:
 def widget_message_id(visitor: str, external_id: str | None) -> str | None:
     """The id as the widget sent it (messages stored before ids were scoped have no prefix)."""
     return external_id.removeprefix(f"{visitor}:") if external_id is not None else None
+
+
+def readable_visitor(body: bytes) -> str | None:
+    """The visitor id as parse() will read it; None when it cannot, and parse() then refuses the body."""
+    try:
+        payload = load_json(body)
+    except Malformed:
+        return None
+    visitor = payload.get("visitor_id") if isinstance(payload, dict) else None
+    return visitor.strip() if isinstance(visitor, str) else None
+
+
+def check_visitor_signature(secret: str, visitor_id: str, signature: str) -> None:
+    expected = hmac.new(secret.encode(), visitor_id.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(signature.strip().lower().encode(), expected.encode()):
+        raise BadSignature("X-Widget-Visitor-Signature is missing or wrong.")
 
 
 def sent_at(value: object) -> datetime:

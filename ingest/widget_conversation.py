@@ -10,8 +10,6 @@ random string, so short ones are refused.
 
 import base64
 import binascii
-import hashlib
-import hmac
 import re
 from typing import Any
 
@@ -19,7 +17,7 @@ from domain.customer import identity
 from domain.thread_history import ThreadItem, thread_history
 from ingest.contract import BadSignature, Malformed
 from ingest.service import ADAPTERS, IngestService, Outcome, UnknownChannel
-from ingest.widget import KIND, widget_message_id
+from ingest.widget import KIND, check_visitor_signature, widget_message_id
 
 MIN_VISITOR_ID = 16
 MAX_VISITOR_ID = 200
@@ -53,9 +51,7 @@ def check_visitor(secret: str, visitor_id: str, signature: str) -> None:
     if not visitor_id.strip() or len(visitor_id) > MAX_VISITOR_ID:
         raise Malformed(f"visitor_id is required (up to {MAX_VISITOR_ID} characters).")
     if secret:
-        expected = hmac.new(secret.encode(), visitor_id.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(signature.strip().lower().encode(), expected.encode()):
-            raise BadSignature("X-Widget-Visitor-Signature is missing or wrong.")
+        check_visitor_signature(secret, visitor_id, signature)
     elif len(visitor_id) < MIN_VISITOR_ID:
         raise Malformed(
             f"visitor_id must be an unguessable random id of at least {MIN_VISITOR_ID} characters "

@@ -46,13 +46,15 @@ class Widget:
         response = self.root.post("/channels", {"name": name, "kind": kind, "settings": settings})
         assert response.status_code == 201, response.text
 
-    def write(self, visitor: str, message_id: str, text: str, channel: str = "app") -> str:
-        body = {"visitor_id": visitor, "name": "Анна", "message_id": message_id, "text": text}
-        response = self.client.post(
-            f"/api/v1/ingest/widget/{channel}", json=body, headers={"X-Widget-Key": KEY}
-        )
+    def write(self, visitor: str, message_id: str, text: str, channel: str = "app", **headers: str) -> str:
+        response = self.post(visitor, message_id, text, channel, **headers)
         assert response.status_code == 200, response.text
         return str(response.json()["messages"][0]["ticket_id"])
+
+    def post(self, visitor: str, message_id: str, text: str, channel: str, **headers: str) -> Any:
+        body = {"visitor_id": visitor, "name": "Анна", "message_id": message_id, "text": text}
+        sent = {"X-Widget-Key": KEY, **{k.replace("_", "-"): v for k, v in headers.items()}}
+        return self.client.post(f"/api/v1/ingest/widget/{channel}", json=body, headers=sent)
 
     def operator(self, ticket_id: str, action: str, body: dict[str, Any] | None = None) -> None:
         response = self.anna.post(f"/tickets/{ticket_id}/{action}", body)
@@ -134,7 +136,7 @@ def test_wrong_key_unknown_channel_and_short_visitor_id_are_refused(widget: Widg
 
 
 def test_with_an_identity_secret_the_visitor_id_must_be_signed(widget: Widget) -> None:
-    widget.write("42", "m-1", "signed in as user 42", channel="signed")
+    widget.write("42", "m-1", "signed in as user 42", "signed", X_Widget_Visitor_Signature=signature("42"))
     missing = widget.pull("42", channel="signed")
     assert (missing.status_code, missing.json()["error"]) == (401, "bad_signature")
     forged = widget.pull("42", channel="signed", X_Widget_Visitor_Signature=signature("43"))
@@ -144,6 +146,22 @@ def test_with_an_identity_secret_the_visitor_id_must_be_signed(widget: Widget) -
     signed = widget.pull("42", channel="signed", X_Widget_Visitor_Signature=signature("42"))
     assert signed.status_code == 200, signed.text
     assert [i["text"] for i in signed.json()["data"]] == ["signed in as user 42"]
+
+
+def test_with_an_identity_secret_nobody_writes_as_a_visitor_without_the_signature(widget: Widget) -> None:
+    unsigned = widget.post("42", "m-1", "I am user 42, refund me", "signed")
+    assert (unsigned.status_code, unsigned.json()["error"]) == (401, "bad_signature")
+    forged = widget.post("42", "m-2", "me too", "signed", X_Widget_Visitor_Signature=signature("43"))
+    assert forged.status_code == 401
+    pulled = widget.pull("42", channel="signed", X_Widget_Visitor_Signature=signature("42"))
+    assert pulled.json()["data"] == []
+    widget.write("42", "m-3", "the real user 42", "signed", X_Widget_Visitor_Signature=signature("42"))
+    pulled = widget.pull("42", channel="signed", X_Widget_Visitor_Signature=signature("42"))
+    assert [i["text"] for i in pulled.json()["data"]] == ["the real user 42"]
+    broken = widget.client.post(
+        "/api/v1/ingest/widget/signed", content=b"{not json", headers={"X-Widget-Key": KEY}
+    )
+    assert broken.status_code == 400 and broken.json()["dead_letter"]
 
 
 def test_resolved_reopened_and_new_tickets_all_appear_in_order(widget: Widget, clock: Clock) -> None:
