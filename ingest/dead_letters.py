@@ -79,6 +79,16 @@ class DeadLetters:
         )
         return [letter(r) for r in rows], int(count)
 
+    def naming(self, channel: str, token: str) -> tuple[str, ...]:
+        """Letters of a channel, not yet recorded, whose reason names `token` (a provider's message id)."""
+        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.db.fetchall(
+            "SELECT id FROM dead_letters WHERE channel = ? AND status IN ('new', 'ignored') "
+            "AND reason LIKE ? ESCAPE '\\' ORDER BY received_at, id",
+            (channel, f"%{escaped}%"),
+        )
+        return tuple(row[0] for row in rows)
+
     def settle(self, letter_id: str, status: str, reason: str | None, body: bytes | None) -> None:
         with self.db.transaction() as cur:
             cur.execute(

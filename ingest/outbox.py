@@ -44,6 +44,8 @@ class Outbox:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.before_send: Callable[[], None] = lambda: None
+        # Status reports that beat the delivery record wait as dead letters until this runs.
+        self.after_delivery: Callable[[str, str | None], None] = lambda channel, provider_id: None
 
     def run_once(self) -> int:
         """Tries every due job once; returns how many it tried."""
@@ -86,6 +88,10 @@ class Outbox:
             ticket.id, ctx, None, lambda t, s: t.record_delivery(job.reply_version, provider_id, s)
         )
         self.store.settle(job, "delivered", provider_message_id=provider_id)
+        try:
+            self.after_delivery(job.channel, provider_id)
+        except Exception:
+            log.exception("status reports waiting for %s stay in the dead-letter store", provider_id)
 
     def fail(self, job: Job, error: str, attempts: int) -> None:
         ctx = Context(ACTOR, None, f"delivery:{job.reply_version}")

@@ -37,4 +37,5 @@ def build_ingest(target: str | Path, helpdesk: Helpdesk) -> IngestRuntime:
     dead_letters = DeadLetters(db)
     outbox = Outbox(helpdesk, store)
     service = IngestService(helpdesk, dead_letters, store, wake=lambda: None)
+    outbox.after_delivery = service.delivered
     return IngestRuntime(db, store, dead_letters, service, outbox)

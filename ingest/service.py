@@ -141,7 +141,21 @@ class IngestService:
         unknown = [s for s, r in reports if r is None]
         if unknown:
             body["dead_letter"] = dead(not_ours(unknown))
+            self.recheck(config, unknown, body["dead_letter"])
         return Outcome(200, body, text=ok(config))
+
+    def recheck(self, config: Channel, unknown: list[DeliveryStatus], letter_id: str) -> None:
+        """The outbox may have kept the id between our lookup and the letter; it retries the letters
+        naming an id after keeping it, and this looks once more after writing one, so one of the two
+        sees the other's write and the report is recorded without an admin."""
+        if any(self.sent.sent_reply(config.name, s.provider_message_id) for s in unknown):
+            self.retry(letter_id, None)
+
+    def delivered(self, channel: str, provider_message_id: str | None) -> None:
+        """Called by the outbox once it has kept a provider's id: reports that came first are recorded."""
+        if provider_message_id:
+            for letter_id in self.dead_letters.naming(channel, provider_message_id):
+                self.retry(letter_id, None)
 
     def report(self, config: Channel, status: DeliveryStatus) -> CommandResult | None:
         """Records a provider's status report on the reply it names; None if we never sent that message.

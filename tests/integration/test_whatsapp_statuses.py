@@ -187,18 +187,23 @@ def test_a_malformed_status_is_refused_and_dead_lettered(desk: Desk) -> None:
     assert desk.events() == before and desk.reports(ticket_id) == []
 
 
-def test_a_report_that_beat_the_delivery_record_is_recorded_on_retry(desk: Desk) -> None:
-    """The narrow race: Meta's "sent" before the outbox kept the wamid. The dead letter's retry
-    (admin API) records it once the reply is known."""
+def test_a_report_that_beat_the_delivery_record_is_recorded_once_the_outbox_keeps_the_id(desk: Desk) -> None:
+    """The narrow race: Meta's "sent" before the outbox kept the wamid. It waits as a dead letter,
+    and the outbox retries it as soon as it has kept the id: no admin needed."""
     early = desk.whatsapp(wa_statuses(wa_status(WAMID, "sent", SENT)))
     assert early.status_code == 200 and early.json()["statuses"] == []
+    other = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI3QjVGRkY1RjI0QjA4MEVCQzAB"
+    desk.whatsapp(wa_statuses(wa_status(other, "sent", SENT)))  # another tool's message
+    assert [d["status"] for d in desk.dead_letters()] == ["new", "new"]
     ticket_id = desk.replied(WAMID)
-    [letter] = desk.dead_letters()
-    headers = {"Authorization": f"Bearer {desk.token}"}
-    retried = desk.client.post(f"/api/v1/ingest/dead-letters/{letter['id']}/retry", headers=headers)
-    assert retried.status_code == 200, retried.text
     assert [r["status"] for r in desk.reports(ticket_id)] == ["sent"]
-    assert [d["status"] for d in desk.dead_letters()] == ["retried"]
+    by_id = {other in d["reason"]: d for d in desk.dead_letters()}
+    assert (by_id[False]["status"], by_id[True]["status"]) == ("retried", "new")
+    headers = {"Authorization": f"Bearer {desk.token}"}
+    letter = by_id[False]
+    again = desk.client.post(f"/api/v1/ingest/dead-letters/{letter['id']}/retry", headers=headers)
+    assert again.status_code == 200, again.text
+    assert [r["status"] for r in desk.reports(ticket_id)] == ["sent"]  # the admin's retry adds nothing
 
 
 def test_an_ingest_view_from_before_statuses_is_replayed_to_know_sent_ids(
