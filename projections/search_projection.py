@@ -120,15 +120,17 @@ class Batch:
         con.executemany(
             "INSERT INTO search_customer_fts (rowid, name, identities) VALUES (?, ?, ?)", self.customer_fts
         )
+        changed = list(self.tickets.values())
+        # Before this batch's documents are stored: a retagged ticket's index rows are rewritten
+        # for the documents indexed earlier only (this batch's are indexed below, once).
+        for ticket in changed:
+            if ticket.stored and set(ticket.stored_tags) != set(ticket.tags):
+                reindex_ticket(self, ticket)
         con.executemany(
             "INSERT INTO search_docs (doc_id, tid, kind, occurred_at, actor, text, snippet, article) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.docs,
         )
-        changed = list(self.tickets.values())
-        for ticket in changed:
-            if ticket.stored and set(ticket.stored_tags) != set(ticket.tags):
-                reindex_ticket(self, ticket)
         # A document's filter terms are its ticket's as they stand at the end of the batch, so a
         # ticket opened and tagged in one batch is written once.
         metas = {ticket.tid: ticket.meta() for ticket in changed}
