@@ -14,6 +14,7 @@ import duckdb
 
 from api.auth import hash_token, new_token
 from api.bootstrap import Runtime, build, open_helpdesk
+from api.kafka_views import parse_views
 from api.settings import Settings
 from api.signals import stop_on_signals
 from domain.errors import DomainError
@@ -69,6 +70,12 @@ def parser() -> argparse.ArgumentParser:
     project_p.add_argument("--batch-size", type=int, default=2000)
     project_p.add_argument("--once", action="store_true", help="catch up, then exit")
     project_p.add_argument("--rebuild", action="store_true", help="reset the views, rebuild them, then exit")
+    project_p.add_argument(
+        "--views",
+        type=parse_views,
+        default=("queue",),
+        help="with --source kafka: which views to feed, comma-separated (queue, analytics, search) or all",
+    )
     project_p.set_defaults(handler=project)
 
     for module in EXTENSIONS:

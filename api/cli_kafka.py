@@ -7,14 +7,12 @@ import time
 from typing import Any
 
 from api.bootstrap import system_clock
+from api.kafka_views import KafkaViews, open_views
 from api.settings import Settings
 from api.signals import stop_on_signals
 from api.store import event_positions, store_env
 from domain.helpdesk import Helpdesk
 from projections.kafka_source import KafkaFeed, OffsetHints
-from projections.queue_projection import QueueProjection
-from projections.queue_store import QueueStore
-from projections.sql import open_database
 from relay.service import build_relay
 
 
@@ -55,35 +53,44 @@ def relay(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def project_kafka(settings: Settings, args: argparse.Namespace) -> int:
-    """The queue projection fed from the topic; with --rebuild it starts again from offset 0."""
+    """The chosen views (--views) fed from the topic; with --rebuild they start again from offset 0."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if not settings.kafka_bootstrap:
         print("error: DESKSTREAM_KAFKA_BOOTSTRAP is not set", file=sys.stderr)
         return 2
-    if settings.postgres_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_database(settings.queue_target)
-    feed = KafkaFeed(
-        settings.kafka_bootstrap,
-        settings.kafka_topic,
-        [QueueProjection(QueueStore(db))],
-        batch_size=args.batch_size,
-        hints=OffsetHints(db),
-    )
+    names = getattr(args, "views", None) or ("queue",)
+    views = open_views(settings, names)
     try:
-        started = time.perf_counter()
-        if getattr(args, "rebuild", False):
-            count = feed.rebuild()
-        elif args.once:
-            count = feed.catch_up()
-        else:
-            print(f"deskstream: projecting from {settings.kafka_topic}", file=sys.stderr)
-            feed.run(stop_on_signals())
-            return 0
-        seconds = time.perf_counter() - started
-        rate = count / seconds if seconds > 0 else 0.0
-        print(f"projected {count:,} messages from Kafka in {seconds:.1f} s ({rate:,.0f} events/s)")
-        return 0
+        feed = KafkaFeed(
+            settings.kafka_bootstrap,
+            settings.kafka_topic,
+            views.projections,
+            batch_size=args.batch_size,
+            hints=OffsetHints(views.db),
+        )
+    except BaseException:
+        views.close()
+        raise
+    try:
+        return run_feed(feed, views, args, settings.kafka_topic)
     finally:
         feed.close()
-        db.close()
+        views.close()
+
+
+def run_feed(feed: KafkaFeed, views: KafkaViews, args: argparse.Namespace, topic: str) -> int:
+    started = time.perf_counter()
+    if getattr(args, "rebuild", False):
+        count = feed.rebuild()
+    elif args.once:
+        count = feed.catch_up()
+    else:
+        print(f"deskstream: projecting {', '.join(p.name for p in views.projections)} from {topic}",
+              file=sys.stderr)  # fmt: skip
+        feed.run(stop_on_signals())
+        return 0
+    views.snapshot()
+    seconds = time.perf_counter() - started
+    rate = count / seconds if seconds > 0 else 0.0
+    print(f"projected {count:,} messages from Kafka in {seconds:.1f} s ({rate:,.0f} events/s)")
+    return 0

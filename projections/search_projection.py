@@ -92,11 +92,16 @@ class Batch:
         return found
 
     def customer(self, customer_id: str) -> tuple[str, str]:
-        """The customer a record now belongs to (after merges) and the index terms of its name."""
+        """The customer a record now belongs to (after merges) and the index terms of its name.
+
+        A customer not registered yet (fed from Kafka, its events may come from another partition
+        after its tickets') has no name terms; its registration adds them (`name_known_customer`).
+        """
         found = self.names.get(customer_id)
         if found is None:
             row = self.con.execute(
-                "SELECT COALESCE(c.merged_into, c.customer_id), COALESCE(t.name, c.name) "
+                "SELECT COALESCE(c.merged_into, c.customer_id), "
+                "CASE WHEN c.merged_into IS NULL THEN c.name ELSE COALESCE(t.name, '') END "
                 "FROM search_customers c LEFT JOIN search_customers t ON t.customer_id = c.merged_into "
                 "WHERE c.customer_id = ?",
                 (customer_id,),
@@ -115,15 +120,17 @@ class Batch:
         con.executemany(
             "INSERT INTO search_customer_fts (rowid, name, identities) VALUES (?, ?, ?)", self.customer_fts
         )
+        changed = list(self.tickets.values())
+        # Before this batch's documents are stored: a retagged ticket's index rows are rewritten
+        # for the documents indexed earlier only (this batch's are indexed below, once).
+        for ticket in changed:
+            if ticket.stored and set(ticket.stored_tags) != set(ticket.tags):
+                reindex_ticket(self, ticket)
         con.executemany(
             "INSERT INTO search_docs (doc_id, tid, kind, occurred_at, actor, text, snippet, article) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.docs,
         )
-        changed = list(self.tickets.values())
-        for ticket in changed:
-            if ticket.stored and set(ticket.stored_tags) != set(ticket.tags):
-                reindex_ticket(self, ticket)
         # A document's filter terms are its ticket's as they stand at the end of the batch, so a
         # ticket opened and tagged in one batch is written once.
         metas = {ticket.tid: ticket.meta() for ticket in changed}
@@ -230,6 +237,7 @@ def fold_customer(batch: Batch, record: EventRecord) -> None:
         )
         batch.customer_fts.append((record.position, name_text(name), name_text(handles(identities))))
         batch.names[record.aggregate_id] = (record.aggregate_id, index_text(name))
+        name_known_customer(batch, record.aggregate_id, name)
     elif record.type == "IdentityLinked":
         batch.flush()
         row = con.execute(
@@ -265,14 +273,49 @@ def reindex_ticket(batch: Batch, ticket: TicketState) -> None:
         )
 
 
+def name_known_customer(batch: Batch, customer_id: str, name: str) -> None:
+    """Gives the name terms to documents indexed before their customer was registered.
+
+    The log registers a customer before its first ticket, so in embedded mode there are none.
+    Fed from Kafka, a ticket's partition may be applied before its customer's.
+    """
+    con = batch.con
+    if con.execute("SELECT 1 FROM search_tickets WHERE customer_id = ? LIMIT 1", (customer_id,)).fetchone():
+        batch.flush()
+        reindex_customer_docs(con, customer_id, customer_id, "", index_text(name))
+
+
+def canonical(con: sqlite3.Connection, customer_id: str) -> str:
+    """The record a customer was merged into, or itself. In log order a merge target is never
+    merged yet; fed from Kafka, a later merge of the target may have been applied first."""
+    row = con.execute(
+        "SELECT merged_into FROM search_customers WHERE customer_id = ?", (customer_id,)
+    ).fetchone()
+    return row[0] if row and row[0] else customer_id
+
+
 def merge_customers(con: sqlite3.Connection, source: str, target: str) -> None:
     """The source's tickets (and those of customers merged into it) now belong to the target."""
+    target = canonical(con, target)
     names = dict(
         con.execute(
             "SELECT customer_id, name FROM search_customers WHERE customer_id IN (?, ?)", (source, target)
         ).fetchall()
     )
     old_name, new_name = index_text(names.get(source, "")), index_text(names.get(target, ""))
+    reindex_customer_docs(con, source, target, old_name, new_name)
+    con.execute("UPDATE search_tickets SET customer_id = ? WHERE customer_id = ?", (target, source))
+    con.execute(
+        "UPDATE search_customers SET merged_into = ? WHERE customer_id = ? OR merged_into = ?",
+        (target, source, source),
+    )
+
+
+def reindex_customer_docs(
+    con: sqlite3.Connection, source: str, target: str, old_name: str, new_name: str
+) -> None:
+    """Rewrites the index rows of `source`'s tickets' documents with `target`'s name and id terms
+    (a contentless table deletes by the old terms, so both are given)."""
     docs = con.execute(
         "SELECT d.doc_id, d.kind, d.text, t.channel, t.tags FROM search_docs d "
         "JOIN search_tickets t ON t.tid = d.tid WHERE t.customer_id = ?",
@@ -288,11 +331,6 @@ def merge_customers(con: sqlite3.Connection, source: str, target: str) -> None:
             "INSERT INTO search_fts (rowid, body, name, meta) VALUES (?, ?, ?, ?)",
             (rowid, body, new_name, meta_text(channel, target, tags)),
         )
-    con.execute("UPDATE search_tickets SET customer_id = ? WHERE customer_id = ?", (target, source))
-    con.execute(
-        "UPDATE search_customers SET merged_into = ? WHERE customer_id = ? OR merged_into = ?",
-        (target, source, source),
-    )
 
 
 def index_customer(

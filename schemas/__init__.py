@@ -21,9 +21,13 @@ from fastavro.schema import fingerprint, load_schema, to_parsing_canonical_form
 PUBLISHED: dict[str, str] = {
     "Ticket": "dev.deskstream.ticket",
     "Customer": "dev.deskstream.customer",
+    "SlaPolicy": "dev.deskstream.sla",
+    "Article": "dev.deskstream.article",
+    "Snippet": "dev.deskstream.snippet",
 }
-"""Aggregate types whose events go to Kafka, and their schema namespace. Users and API tokens
-are internal (token hashes, roles) and are never published."""
+"""Aggregate types whose events go to Kafka, and their schema namespace. SLA policies, articles
+and snippets travel too: a Kafka-fed analytics or search view cannot be rebuilt without them.
+Users and API tokens are internal (token hashes, roles) and are never published."""
 
 ENVELOPE = "dev.deskstream.Envelope"
 HERE = Path(__file__).parent

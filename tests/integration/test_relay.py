@@ -12,7 +12,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from api.bootstrap import Runtime, build
 from api.settings import Settings
 from domain.helpdesk import Context
-from projections.avro_records import decode, event_id, header
+from projections.avro_records import decode, event_id, header, is_published
 from projections.local_log import LocalLog
 from projections.records import EventRecord, record_from_event
 from relay.relay import Relay, record_of
@@ -107,7 +107,7 @@ def life_of_a_ticket(runtime: Runtime, clock: Clock, handle: str = "id1") -> UUI
 
 def published(runtime: Runtime) -> list[EventRecord]:
     records = LocalLog(runtime.helpdesk).read(0, 100_000)
-    return [r for r in records if r.aggregate_type in ("Ticket", "Customer")]
+    return [r for r in records if is_published(r.aggregate_type)]
 
 
 def test_the_relay_publishes_each_event_as_the_local_log_reads_it(

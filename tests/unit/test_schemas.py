@@ -10,14 +10,23 @@ from uuid import uuid4
 import pytest
 from eventsourcing.domain import Aggregate
 
+from domain.article import Article
 from domain.customer import Customer
+from domain.sla_policy import SlaPolicy
+from domain.snippet import Snippet
 from domain.ticket import Ticket
 from projections.avro_records import EVENT_NAMESPACE, decode, encode, event_id
 from projections.records import ENVELOPE_FIELDS, EventRecord
 from schemas import CURRENT, PUBLISHED, RELEASED, Catalogue, UnknownSchemaError, catalogue, load_folder
 from schemas.compat import problems
 
-PUBLISHED_AGGREGATES: dict[str, type[Aggregate]] = {"Ticket": Ticket, "Customer": Customer}
+PUBLISHED_AGGREGATES: dict[str, type[Aggregate]] = {
+    "Ticket": Ticket,
+    "Customer": Customer,
+    "SlaPolicy": SlaPolicy,
+    "Article": Article,
+    "Snippet": Snippet,
+}
 """Add an aggregate here (and to schemas.PUBLISHED) when its events go to Kafka."""
 
 
