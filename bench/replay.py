@@ -1,11 +1,13 @@
-"""Projection rebuild throughput: events/s into the queue view, from Kafka or from the local log.
+"""Projection rebuild throughput: events/s into the views, from Kafka or from the local log.
 
 .venv/bin/python bench/replay.py --source kafka --events 100000
 .venv/bin/python bench/replay.py --source log --events 100000
 .venv/bin/python bench/replay.py --source log --events 1000000 --views analytics
+.venv/bin/python bench/replay.py --source kafka --events 500000 --batch-size 50000 --views analytics
 
-From the log, `--views` picks which projections are rebuilt (all of them by default, as
-`deskstream replay` does); the events are read from the event store and decoded once per batch.
+`--views` picks which projections are rebuilt: from the log all of them by default, as
+`deskstream replay` does, the events read from the event store and decoded once per batch; from
+Kafka the queue by default, as `deskstream project --source kafka` does.
 """
 
 import argparse
@@ -13,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 # Run as a script, this folder would come first on sys.path and bench/relay.py would hide the
@@ -21,12 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
 from api.bootstrap import build  # noqa: E402
+from api.kafka_views import open_views  # noqa: E402
 from bench.kafka_common import bench_settings, fill, tansu  # noqa: E402
 from projections.kafka_source import KafkaFeed  # noqa: E402
-from projections.queue_projection import QueueProjection  # noqa: E402
-from projections.queue_store import QueueStore  # noqa: E402
 from projections.runner import Runner  # noqa: E402
-from projections.sql import open_database  # noqa: E402
 from relay.service import build_relay  # noqa: E402
 
 
@@ -37,7 +38,7 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=5000)
     p.add_argument("--partitions", type=int, default=4)
     p.add_argument("--bootstrap", help="an existing broker; default: start tansu")
-    p.add_argument("--views", nargs="*", default=[], help="from the log: only these projections")
+    p.add_argument("--views", nargs="*", default=[], help="only these projections (log: all; kafka: queue)")
     args = p.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -57,22 +58,15 @@ def main() -> None:
             relay.catch_up()
             relay.close()
             db.close()
-            view_db = open_database(Path(tmp) / "kafka-queue.sqlite")
-            feed = KafkaFeed(
-                bootstrap, settings.kafka_topic, [QueueProjection(QueueStore(view_db))], args.batch_size
-            )
+            views = open_views(replace(settings, data_dir=Path(tmp) / "kafka-views"), args.views or ["queue"])
+            feed = KafkaFeed(bootstrap, settings.kafka_topic, views.projections, args.batch_size)
             wall, cpu = time.perf_counter(), time.process_time()
             count = feed.rebuild()
+            views.close()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        views = (
-            ", ".join(args.views)
-            if args.source == "log" and args.views
-            else "queue"
-            if args.source == "kafka"
-            else "all"
-        )
+        chosen_views = ", ".join(args.views) if args.views else ("queue" if args.source == "kafka" else "all")
         print(
-            f"replay --source {args.source} ({views}): {count:,} events in {wall:.2f} s "
+            f"replay --source {args.source} ({chosen_views}): {count:,} events in {wall:.2f} s "
             f"= {count / wall:,.0f} events/s; "
             f"process CPU {cpu:.2f} s ({count / cpu:,.0f} events per CPU-second); "
             f"batch {args.batch_size}, load average before {load:.2f}"

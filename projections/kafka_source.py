@@ -16,6 +16,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
+from projections import collector
 from projections.avro_records import decode, header
 from projections.records import EventRecord
 from projections.runner import Projection
@@ -124,6 +125,10 @@ class KafkaFeed:
 
     def step(self, timeout_ms: int = 200) -> int:
         """Polls one batch, applies it partition by partition; returns how many messages it read."""
+        with collector.paused():
+            return self._step(timeout_ms)
+
+    def _step(self, timeout_ms: int) -> int:
         batches = self.consumer.poll(timeout_ms=timeout_ms, max_records=self.batch_size)
         read = 0
         for tp, messages in batches.items():
@@ -153,7 +158,9 @@ class KafkaFeed:
                 return False
         return True
 
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+    def catch_up(
+        self, progress: Callable[[int], None] | None = None, between: Callable[[], None] | None = None
+    ) -> int:
         total = 0
         while True:
             total += self.step()
@@ -161,12 +168,15 @@ class KafkaFeed:
                 progress(total)
             if self.caught_up():
                 return total
+            if between is not None:
+                between()
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         for projection in self.projections:
             projection.reset()
         self.seek()
-        return self.catch_up(progress)
+        with collector.growing_heap() as settle:
+            return self.catch_up(progress, settle)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
