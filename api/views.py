@@ -19,11 +19,13 @@ CONVERSATION = {
 def ticket_detail(
     ticket: Ticket, events: Sequence[Any], customer: Customer, include_notes: bool
 ) -> dict[str, Any]:
+    """`customer` is the one the ticket belongs to now, the survivor of any merges of the record
+    it was opened with; that record's id stays visible as `recorded_id`, as in the queue."""
     return {
         "id": str(ticket.id),
         "version": ticket.version,
         "channel": ticket.channel,
-        "customer": {"id": str(customer.id), "name": customer.name},
+        "customer": {"id": str(customer.id), "name": customer.name, "recorded_id": str(ticket.customer_id)},
         "subject": ticket.subject,
         "status": ticket.status,
         "assignee": ticket.assignee,

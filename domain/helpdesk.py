@@ -127,12 +127,17 @@ class Helpdesk(Application[UUID]):
         if not isinstance(found, Customer):
             registered = Customer.register(name, customer_identity, stamp)
             return registered.id, [registered]
+        return self.survivor(found).id, []
+
+    def survivor(self, customer: Customer) -> Customer:
+        """The record a customer's tickets belong to now: the one it was merged into, followed
+        along a chain of merges for up to MERGE_HOPS records."""
         for _ in range(MERGE_HOPS):
-            target = self.find(found.merged_into) if found.merged_into is not None else None
+            target = self.find(customer.merged_into) if customer.merged_into is not None else None
             if not isinstance(target, Customer):
                 break
-            found = target
-        return found.id, []
+            customer = target
+        return customer
 
     def receive_message(
         self, ticket_id: UUID, text: str, external_id: str | None, ctx: Context

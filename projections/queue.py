@@ -1,9 +1,14 @@
 """The queue view: one row per ticket with what an operator filters and sorts the queue by.
 
-`fold_ticket` and `fold_customer` are pure: state in, event in, state out. They read no clock,
+`fold_ticket` and `fold_customers` are pure: state in, event in, state out. They read no clock,
 so replaying the same events always gives the same rows.
+
+A ticket row keeps the customer id it was opened with (the event says so); a customer row knows
+where a merge sent it (`merged_into`) and the record that finally survives a chain of merges
+(`survivor_id`), so queries can show and filter tickets by the surviving customer.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -38,6 +43,9 @@ class CustomerRow:
     identities: tuple[str, ...]
     version: int
     position: int
+    survivor_id: str
+    """The record this one's tickets now belong to: itself until it is merged."""
+    merged_into: str | None = None
 
 
 def fold_ticket(row: TicketRow | None, event: EventRecord) -> TicketRow | None:
@@ -100,15 +108,46 @@ def fold_ticket(row: TicketRow | None, event: EventRecord) -> TicketRow | None:
             return row
 
 
+def fold_customers(rows: Mapping[str, CustomerRow], event: EventRecord) -> list[CustomerRow]:
+    """The customer rows `event` changes: its own record's, and on a merge those `repoint` moves.
+    `rows` must hold the event's customer, a merge's target and every record whose survivor is
+    a merge's source."""
+    row = fold_customer(rows.get(event.aggregate_id), event)
+    if row is None:
+        return []
+    if event.type == "CustomerMergedInto" and row.merged_into is not None:
+        return repoint(rows, row, row.merged_into)
+    return [row]
+
+
+def repoint(rows: Mapping[str, CustomerRow], merged: CustomerRow, target_id: str) -> list[CustomerRow]:
+    """The merged record and every record that survived as it (merged into it before) now survive
+    as the target's survivor: a chain A→B→C is resolved once, when it forms, never walked by a query."""
+    target = rows.get(target_id)
+    survivor = target.survivor_id if target is not None else target_id
+    if survivor == merged.customer_id:
+        return [merged]  # into one of its own records: the domain refuses it, the view ignores it
+    key = merged.customer_id
+    moved = [r for r in rows.values() if r.survivor_id == key and r.customer_id != key]
+    return [replace(r, survivor_id=survivor) for r in (merged, *moved)]
+
+
 def fold_customer(row: CustomerRow | None, event: EventRecord) -> CustomerRow | None:
+    """One record's own row after `event`; `survivor_id` is settled by `fold_customers`."""
     d = event.data
     if event.type == "CustomerRegistered":
-        return CustomerRow(
-            event.aggregate_id, d["name"], tuple(d["identities"]), event.version, event.position
-        )
+        key = event.aggregate_id
+        return CustomerRow(key, d["name"], tuple(d["identities"]), event.version, event.position, key)
     if row is None:
         return None
-    identities = row.identities
-    if event.type == "IdentityLinked":
-        identities = (*identities, d["identity"])
-    return replace(row, identities=identities, version=event.version, position=event.position)
+    row = replace(row, version=event.version, position=event.position)
+    match event.type:
+        case "IdentityLinked":
+            return replace(row, identities=(*row.identities, d["identity"]))
+        case "CustomerMergeReceived":
+            new = [i for i in d["identities"] if i not in row.identities]
+            return replace(row, identities=(*row.identities, *new))
+        case "CustomerMergedInto":
+            return replace(row, merged_into=str(d["target_id"]))
+        case _:
+            return row

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from projections.queue import CustomerRow, TicketRow, fold_customer, fold_ticket
+from projections.queue import CustomerRow, TicketRow, fold_customers, fold_ticket
 from projections.queue_store import QueueStore
 from projections.records import EventRecord
 
@@ -23,7 +23,7 @@ class QueueProjection:
         if not fresh:
             return 0
         tickets = self.store.tickets(r.aggregate_id for r in fresh if r.aggregate_type == "Ticket")
-        customers = self.store.customers(r.aggregate_id for r in fresh if r.aggregate_type == "Customer")
+        customers = self.customers_for(fresh)
         changed_tickets: dict[str, TicketRow] = {}
         changed_customers: dict[str, CustomerRow] = {}
         for record in fresh:
@@ -33,9 +33,8 @@ class QueueProjection:
                 if ticket is not None:
                     tickets[key] = changed_tickets[key] = ticket
             elif record.aggregate_type == "Customer":
-                customer = fold_customer(customers.get(key), record)
-                if customer is not None:
-                    customers[key] = changed_customers[key] = customer
+                for customer in fold_customers(customers, record):
+                    customers[customer.customer_id] = changed_customers[customer.customer_id] = customer
         self.store.save(
             list(changed_tickets.values()),
             list(changed_customers.values()),
@@ -44,6 +43,16 @@ class QueueProjection:
             fresh[-1].position,
         )
         return len(fresh)
+
+    def customers_for(self, records: Sequence[EventRecord]) -> dict[str, CustomerRow]:
+        """The rows the batch's customer events fold into: their own, their merge targets', and
+        those of records merged before into a record this batch merges (they move with it)."""
+        own = {r.aggregate_id for r in records if r.aggregate_type == "Customer"}
+        merges = [r for r in records if r.type == "CustomerMergedInto"]
+        targets = {str(r.data["target_id"]) for r in merges}
+        rows = self.store.customers(own | targets)
+        rows.update(self.store.customers_surviving_as({r.aggregate_id for r in merges}))
+        return rows
 
     def reset(self) -> None:
         self.store.reset()

@@ -2,6 +2,9 @@
 
 Rows and the tracked position of the batch that produced them commit in one transaction, so a
 crash mid-batch leaves the view exactly as it was after the previous batch.
+
+Ticket rows keep the customer id they were opened with; queries show and filter them by the
+customer that survived merges (`queue_customers.survivor_id`).
 """
 
 import json
@@ -13,6 +16,10 @@ from typing import Any
 from projections.queue import CustomerRow, TicketRow
 from projections.sql import Cursor, Database
 
+SCHEMA_VERSION = 2
+"""Bumped when a column or table changes that only a replay can fill (2: merges on customer rows;
+no version row is 1). An older view is dropped and re-created empty once, so the runner replays into it."""
+TABLES = ("queue_tickets", "queue_ticket_tags", "queue_customers", "queue_tracking")
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS queue_tickets (
         ticket_id TEXT PRIMARY KEY, channel TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -28,7 +35,8 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS queue_ticket_tags_tag ON queue_ticket_tags (tag)",
     """CREATE TABLE IF NOT EXISTS queue_customers (
         customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, identities TEXT NOT NULL,
-        version BIGINT NOT NULL, position BIGINT NOT NULL)""",
+        version BIGINT NOT NULL, position BIGINT NOT NULL, survivor_id TEXT NOT NULL, merged_into TEXT)""",
+    "CREATE INDEX IF NOT EXISTS queue_customers_survivor ON queue_customers (survivor_id)",
     """CREATE TABLE IF NOT EXISTS queue_tracking (
         source TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
 ]
@@ -42,11 +50,21 @@ UPSERT_TICKET = (
     "ON CONFLICT (ticket_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in TICKET_COLUMNS.split(", ")[1:])
 )
+CUSTOMER_COLUMNS = "customer_id, name, identities, version, position, survivor_id, merged_into"
 UPSERT_CUSTOMER = (
-    "INSERT INTO queue_customers (customer_id, name, identities, version, position) "
-    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, "
-    "identities = excluded.identities, version = excluded.version, position = excluded.position"
+    f"INSERT INTO queue_customers ({CUSTOMER_COLUMNS}) VALUES ({', '.join('?' * 7)}) "
+    "ON CONFLICT (customer_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in CUSTOMER_COLUMNS.split(", ")[1:])
 )
+LISTING = (
+    "SELECT " + ", ".join(f"t.{c}" for c in TICKET_COLUMNS.split(", ")) + ", c.survivor_id, "
+    "COALESCE(s.name, c.name) FROM queue_tickets t "
+    "LEFT JOIN queue_customers c ON c.customer_id = t.customer_id "
+    "LEFT JOIN queue_customers s ON s.customer_id = c.survivor_id"
+)
+"""Ticket rows with the customer they belong to now: the survivor of their recorded customer."""
+SURVIVOR = "(SELECT s.survivor_id FROM queue_customers s WHERE s.customer_id = ?)"
+"""Like search's CANONICAL: the record a customer id now stands for (NULL if the view lacks it)."""
 
 
 class TrackingConflictError(RuntimeError):
@@ -69,8 +87,7 @@ class QueueStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         with db.transaction() as cur:
-            for statement in SCHEMA:
-                cur.execute(statement)
+            upgrade(cur)
 
     def positions(self) -> dict[str, int]:
         return dict(self.db.fetchall("SELECT source, position FROM queue_tracking"))  # type: ignore[arg-type]
@@ -86,15 +103,20 @@ class QueueStore:
         return rows
 
     def customers(self, ids: Iterable[str]) -> dict[str, CustomerRow]:
+        return self._customers_where("customer_id", ids)
+
+    def customers_surviving_as(self, survivor_ids: Iterable[str]) -> dict[str, CustomerRow]:
+        """The records whose tickets now belong to one of `survivor_ids` (those included)."""
+        return self._customers_where("survivor_id", survivor_ids)
+
+    def _customers_where(self, column: str, values: Iterable[str]) -> dict[str, CustomerRow]:
         rows: dict[str, CustomerRow] = {}
-        for chunk in chunks(sorted(set(ids)), 500):
+        for chunk in chunks(sorted(set(values)), 500):
             marks = ", ".join("?" * len(chunk))
-            sql = (
-                "SELECT customer_id, name, identities, version, position FROM queue_customers "
-                f"WHERE customer_id IN ({marks})"
-            )
-            for cid, name, identities, version, position in self.db.fetchall(sql, chunk):
-                rows[cid] = CustomerRow(cid, name, tuple(json.loads(identities)), version, position)
+            sql = f"SELECT {CUSTOMER_COLUMNS} FROM queue_customers WHERE {column} IN ({marks})"
+            for values_ in self.db.fetchall(sql, chunk):
+                row = customer_from_sql(values_)
+                rows[row.customer_id] = row
         return rows
 
     def save(
@@ -117,29 +139,67 @@ class QueueStore:
 
     def reset(self) -> None:
         with self.db.transaction() as cur:
-            for table in ("queue_tickets", "queue_ticket_tags", "queue_customers", "queue_tracking"):
-                cur.execute(f"DELETE FROM {table}")
+            clear(cur)
 
     def query(self, f: QueueFilter, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-        """Oldest unanswered first: the customer who has waited longest is at the top."""
-        where, params = filter_sql(f)
-        columns = ", ".join(f"t.{c}" for c in TICKET_COLUMNS.split(", "))
-        sql = (
-            f"SELECT {columns}, c.name FROM queue_tickets t "
-            f"LEFT JOIN queue_customers c ON c.customer_id = t.customer_id {where} "
-            "ORDER BY t.waiting_since ASC NULLS LAST, t.opened_at ASC, t.ticket_id ASC "
-            "LIMIT ? OFFSET ?"
-        )
+        """Oldest unanswered first: the customer who has waited longest is at the top. A customer
+        filter means the surviving customer: its tickets and those of every record merged into it."""
         with self.db.snapshot() as cur:
-            rows = cur.fetchall(sql, [*params, limit, offset])
+            customer_ids = merged_records(cur, f.customer_id) if f.customer_id else ()
+            where, params = filter_sql(f, customer_ids)
+            rows = cur.fetchall(
+                f"{LISTING} {where} ORDER BY t.waiting_since ASC NULLS LAST, t.opened_at ASC, "
+                "t.ticket_id ASC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
             count = cur.fetchall(f"SELECT COUNT(*) FROM queue_tickets t {where}", params)[0][0]
-        return [ticket_json(ticket_from_sql(r[:17]), r[17]) for r in rows], count
+        return [ticket_json(ticket_from_sql(r[:17]), r[17], r[18]) for r in rows], count
 
     def customer(self, customer_id: str) -> dict[str, Any] | None:
+        """The record as the view holds it, with the survivor its tickets now belong to."""
         found = self.customers([customer_id]).get(customer_id)
         if found is None:
             return None
-        return {"id": found.customer_id, "name": found.name, "identities": list(found.identities)}
+        return {
+            "id": found.customer_id,
+            "name": found.name,
+            "identities": list(found.identities),
+            "merged_into": found.merged_into,
+            "survivor_id": found.survivor_id,
+        }
+
+    def merged_from(self, customer_id: str) -> list[str]:
+        """Every record merged into this one, directly or along a chain (none if it was merged away)."""
+        sql = "SELECT customer_id FROM queue_customers WHERE survivor_id = ? AND customer_id != ?"
+        return sorted(r[0] for r in self.db.fetchall(sql, (customer_id, customer_id)))
+
+
+def upgrade(cur: Cursor) -> None:
+    """Once per version: a view made by an older deskstream is dropped, re-created empty and
+    replayed from zero by the runner (its tracked positions go with it)."""
+    cur.execute("CREATE TABLE IF NOT EXISTS queue_schema (version INTEGER NOT NULL)")
+    rows = cur.fetchall("SELECT version FROM queue_schema")
+    if not rows or int(rows[0][0]) < SCHEMA_VERSION:
+        for table in TABLES:
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute("DELETE FROM queue_schema")
+        cur.execute("INSERT INTO queue_schema (version) VALUES (?)", (SCHEMA_VERSION,))
+    for statement in SCHEMA:
+        cur.execute(statement)
+
+
+def clear(cur: Cursor) -> None:
+    for table in TABLES:
+        cur.execute(f"DELETE FROM {table}")
+
+
+def merged_records(cur: Cursor, customer_id: str) -> list[str]:
+    """The id asked for, its survivor and every record surviving as that one: a merged-away id
+    stands for its survivor, as in search. An id the view does not know stands for itself."""
+    rows = cur.fetchall(
+        f"SELECT customer_id FROM queue_customers WHERE survivor_id = {SURVIVOR}", (customer_id,)
+    )
+    return sorted({customer_id, *(r[0] for r in rows)})
 
 
 def advance(cur: Cursor, source: str, before: int, after: int) -> None:
@@ -157,7 +217,8 @@ def advance(cur: Cursor, source: str, before: int, after: int) -> None:
         raise TrackingConflictError(f"The queue view's position for {source} is no longer {before}.")
 
 
-def filter_sql(f: QueueFilter) -> tuple[str, list[Any]]:
+def filter_sql(f: QueueFilter, customer_ids: Sequence[str] = ()) -> tuple[str, list[Any]]:
+    """`customer_ids` stands in for `f.customer_id`: the records it was resolved to."""
     clauses: list[str] = []
     params: list[Any] = []
 
@@ -177,9 +238,11 @@ def filter_sql(f: QueueFilter) -> tuple[str, list[Any]]:
             "EXISTS (SELECT 1 FROM queue_ticket_tags g WHERE g.ticket_id = t.ticket_id AND g.tag = ?)"
         )
         params.append(tag)
-    for column, value in (("t.type", f.type), ("t.priority", f.priority), ("t.customer_id", f.customer_id)):
+    for column, value in (("t.type", f.type), ("t.priority", f.priority)):
         if value:
             any_of(column, [value])
+    if f.customer_id:
+        any_of("t.customer_id", customer_ids or [f.customer_id])
     return "WHERE " + " AND ".join(clauses), params
 
 
@@ -202,14 +265,24 @@ def ticket_from_sql(v: Sequence[Any]) -> TicketRow:
 
 
 def customer_to_sql(c: CustomerRow) -> tuple[Any, ...]:
-    return (c.customer_id, c.name, json.dumps(list(c.identities)), c.version, c.position)
+    identities = json.dumps(list(c.identities))
+    return (c.customer_id, c.name, identities, c.version, c.position, c.survivor_id, c.merged_into)
 
 
-def ticket_json(t: TicketRow, customer_name: str | None) -> dict[str, Any]:
+def customer_from_sql(v: Sequence[Any]) -> CustomerRow:
+    cid, name, identities, version, position, survivor_id, merged_into = v
+    return CustomerRow(
+        cid, name, tuple(json.loads(identities)), int(version), int(position), survivor_id, merged_into
+    )
+
+
+def ticket_json(t: TicketRow, survivor_id: str | None, customer_name: str | None) -> dict[str, Any]:
+    """`customer` is the customer the ticket belongs to now (after merges); `recorded_id` the one
+    it was opened with, as its events say."""
     return {
         "id": t.ticket_id,
         "channel": t.channel,
-        "customer": {"id": t.customer_id, "name": customer_name},
+        "customer": {"id": survivor_id or t.customer_id, "name": customer_name, "recorded_id": t.customer_id},
         "subject": t.subject,
         "status": t.status,
         "assignee": t.assignee,

@@ -25,11 +25,15 @@ def get_customer(
     user: CurrentUser,
     min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
-    """The customer, their identities on every channel, their tickets and (for staff) notes."""
+    """The customer, their identities on every channel, their tickets and (for staff) notes.
+
+    Tickets are the survivor's: this record's, those of records merged into it and, for a record
+    that was merged away, those of the customer it now belongs to (`survivor_id`)."""
     if min_position:
         runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue", "search"))
     helpdesk = runtime.helpdesk
     customer = helpdesk.customer(customer_id)
+    survivor = helpdesk.survivor(customer)
     tickets, count = runtime.queue.query(
         QueueFilter(status=EVERY_STATUS, customer_id=str(customer_id)), limit=500, offset=0
     )
@@ -43,6 +47,9 @@ def get_customer(
         "name": customer.name,
         "identities": list(customer.identities),
         "registered_at": customer.registered_at.isoformat(),
+        "merged_into": str(customer.merged_into) if customer.merged_into else None,
+        "survivor_id": str(survivor.id),
+        "merged_from": runtime.queue.merged_from(str(customer_id)),
         "tickets": {"data": tickets, "count": count},
         "notes": notes if user.role != Role.SERVICE else [],
     }

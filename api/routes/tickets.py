@@ -33,6 +33,11 @@ from projections.queue_store import QueueFilter
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 Status = Literal["open", "paused", "resolved", "merged"]
+CUSTOMER_FILTER = (
+    "A customer: their tickets and those of every record merged into them, along chains of merges "
+    "too. A record that was merged away stands for the customer it was merged into (as in search), "
+    "so its id lists the same tickets as the survivor's."
+)
 
 
 @router.post("", status_code=201)
@@ -173,12 +178,14 @@ def list_tickets(
     tag: Annotated[list[str], Query()] = [],  # noqa: B006
     type: Literal["question", "problem", "incident"] | None = None,
     priority: Literal["low", "normal", "high", "urgent"] | None = None,
-    customer: UUID | None = None,
+    customer: Annotated[UUID | None, Query(description=CUSTOMER_FILTER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> TicketsPublic:
-    """The queue, longest-waiting customer first; filters combine with AND."""
+    """The queue, longest-waiting customer first; filters combine with AND. Rows name the customer
+    a ticket belongs to now (`customer.id`, `name`: the survivor of merges) and the record it was
+    opened with (`customer.recorded_id`)."""
     if min_position:
         runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue",))
     filters = QueueFilter(
@@ -199,11 +206,14 @@ def list_tickets(
 def get_ticket(
     ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: AwareDatetime | None = None
 ) -> dict[str, Any]:
-    """The ticket's current state and conversation; `as_of` gives it as recorded at that time."""
+    """The ticket's current state and conversation; `as_of` gives it as recorded at that time.
+
+    `customer` is the customer the ticket belongs to now (after merges of customer records, even
+    with `as_of`); `customer.recorded_id` is the record it was opened with."""
     helpdesk = runtime.helpdesk
     ticket = helpdesk.ticket_as_of(ticket_id, as_of) if as_of else helpdesk.ticket(ticket_id)
     events = [e for e in helpdesk.history(ticket_id) if e.originator_version <= ticket.version]
-    customer = helpdesk.customer(ticket.customer_id)
+    customer = helpdesk.survivor(helpdesk.customer(ticket.customer_id))
     return ticket_detail(ticket, events, customer, include_notes=user.role != Role.SERVICE)
 
 

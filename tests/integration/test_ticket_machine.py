@@ -1,7 +1,11 @@
-"""Random command sequences against the real store: rules hold, replay equals live, rebuild equals live."""
+"""Random command sequences against the real store: rules hold, replay equals live, rebuild equals live.
+
+Customer records are merged too (chains included): the queue must list each customer's tickets
+under the record that survived, live and rebuilt alike."""
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -10,6 +14,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from domain import library
+from domain.customer import Customer, identity
 from domain.errors import DomainError
 from domain.helpdesk import Context, TicketAction
 from domain.ticket import Ticket
@@ -23,6 +29,8 @@ from tests.support import Clock, sqlite_runtime
 
 EVERY_STATUS = QueueFilter(status=("open", "paused", "resolved", "merged"))
 OPERATORS = st.sampled_from(["anna", "oleg"])
+HANDLES = st.sampled_from(["id1", "id2", "id3"])
+CHANNELS = st.sampled_from(["vk", "tg"])
 
 
 class Model:
@@ -73,21 +81,45 @@ class TicketMachine(RuleBasedStateMachine):
         self.clock = Clock()
         self.runtime = sqlite_runtime(self.dir / "data", self.clock)
         self.models: dict[UUID, Model] = {}
+        self.merged_into: dict[UUID, UUID | None] = {}
+        """Every customer record registered so far, and the record it was merged into."""
 
     def teardown(self) -> None:
         if hasattr(self, "runtime"):
             self.runtime.close()
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    @rule(
-        target=tickets, handle=st.sampled_from(["id1", "id2", "id3"]), channel=st.sampled_from(["vk", "tg"])
-    )
+    @rule(target=tickets, handle=HANDLES, channel=CHANNELS)
     def open(self, handle: str, channel: str) -> UUID:
         ticket_id = self.runtime.helpdesk.open_ticket(
             channel, "C", handle, None, "Help", None, Context("bot")
         ).id
         self.models[ticket_id] = Model()
+        self.merged_into.setdefault(Customer.create_id(identity(channel, handle)), None)
         return ticket_id
+
+    @precondition(lambda self: len(getattr(self, "merged_into", ())) >= 2)
+    @rule(source=st.integers(min_value=0, max_value=5), into=st.integers(min_value=0, max_value=5))
+    def merge_customers(self, source: int, into: int) -> None:
+        """Mostly among records not merged yet, so that chains form; a merged one must be refused."""
+        known = self.merged_into
+        pool = [k for k, v in known.items() if v is None] if source % 3 else list(known)
+        source_id, into_id = pool[source % len(pool)], pool[into % len(pool)]
+        allowed = source_id != into_id and known[source_id] is None and known[into_id] is None
+        if into % 2:
+            self.runtime.runner.catch_up()  # so that chains also span batches
+        try:
+            library.merge_customers(self.runtime.helpdesk, source_id, into_id, Context("sveta"))
+        except DomainError:
+            assert not allowed
+            return
+        assert allowed
+        known[source_id] = into_id
+
+    def survivor(self, customer_id: UUID) -> UUID:
+        while (into := self.merged_into.get(customer_id)) is not None:
+            customer_id = into
+        return customer_id
 
     @rule(minutes=st.integers(min_value=0, max_value=600))
     def time_passes(self, minutes: int) -> None:
@@ -193,6 +225,11 @@ class TicketMachine(RuleBasedStateMachine):
         fresh = QueueStore(fresh_db)
         Runner(LocalLog(self.runtime.helpdesk), [QueueProjection(fresh)]).catch_up()
         assert fresh.query(EVERY_STATUS, limit=1000, offset=0) == live
+        for customer_id in self.merged_into:
+            by_customer = replace(EVERY_STATUS, customer_id=str(customer_id))
+            rows, _ = self.runtime.queue.query(by_customer, limit=1000, offset=0)
+            assert fresh.query(by_customer, limit=1000, offset=0) == (rows, len(rows))
+            self.check_customer_rows(customer_id, rows)
         fresh_db.close()
         assert live[1] == len(self.models)
         records = LocalLog(self.runtime.helpdesk).read(0, 100_000)
@@ -201,6 +238,14 @@ class TicketMachine(RuleBasedStateMachine):
         app = self.runtime.helpdesk
         stored = app.recorder.select_notifications(start=0, limit=100_000)
         assert records == [record_from_event(n.id, app.mapper.to_domain_event(n)) for n in stored]
+
+    def check_customer_rows(self, customer_id: UUID, rows: list[dict[str, Any]]) -> None:
+        """The tickets of every record with the same survivor, each naming that survivor."""
+        survivor = self.survivor(customer_id)
+        recorded = {t: self.runtime.helpdesk.ticket(t).customer_id for t in self.models}
+        expected = {str(t) for t, c in recorded.items() if self.survivor(c) == survivor}
+        assert {row["id"] for row in rows} == expected
+        assert {row["customer"]["id"] for row in rows} <= {str(survivor)}
 
 
 def replayed(events: list[Any]) -> Ticket:
