@@ -7,7 +7,7 @@ microsecond. The data dictionary is docs/analytics.md.
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -295,8 +295,10 @@ def data_json(data: Any) -> str:
 
 
 def jsonable(value: Any) -> Any:
+    """Times in UTC, whatever offset a command gave them: the Kafka topic carries them so (Avro
+    timestamps), and the two sources must write the same rows."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, set | frozenset | tuple):
         return sorted(value)
     return str(value)

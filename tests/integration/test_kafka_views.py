@@ -44,7 +44,7 @@ PARTITIONS = 4
 STRICTER = {
     **STD,
     "targets_minutes": {"first_response": 30, "next_response": 60, "resolution": 240},
-    "effective_from": "2026-03-11T00:00:00Z",
+    "effective_from": "2026-03-11T03:00:00+03:00",  # an offset: the topic carries times in UTC
 }
 MARCH = ReportQuery(
     start=to_us(datetime(2026, 3, 1, tzinfo=UTC)), end=to_us(datetime(2026, 4, 1, tzinfo=UTC))
@@ -142,6 +142,12 @@ def project(settings: Settings, monkeypatch: pytest.MonkeyPatch, *flags: str) ->
     assert main([*argv, "--batch-size", "7"]) == 0
 
 
+def event_rows(db: AnalyticsDb) -> dict[int, tuple[Any, ...]]:
+    """The fact table as an analyst reads it, by log position."""
+    rows = db.cursor().execute("SELECT position, aggregate_type, type, actor, data FROM events").fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
 def report_texts(db: AnalyticsDb) -> dict[str, str]:
     """Each report's JSON as the API serves it, at the default as-of and at an earlier one."""
     texts = {}
@@ -206,6 +212,15 @@ def test_kafka_fed_analytics_search_and_queue_equal_the_log_fed_ones(
     settings = Settings(data_dir=tmp_path / "projector", kafka_bootstrap=kafka_bootstrap, kafka_topic=topic)
 
     project(settings, monkeypatch, "--once")
+    fed = AnalyticsDb(view_file(settings, ANALYTICS_FILE))
+    try:
+        facts = event_rows(fed)
+    finally:
+        fed.close()
+    assert desk.runtime.analytics is not None
+    logged = event_rows(desk.runtime.analytics)
+    assert facts == {position: logged[position] for position in facts}  # the topic's events, row for row
+    assert any(row[1] == "PolicyVersionAdded" or row[0] == "SlaPolicy" for row in facts.values())
     reports_, found, queue = views_of(settings)
     assert reports_ == expected[0]
     assert found == expected[1]
