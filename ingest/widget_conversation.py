@@ -25,9 +25,17 @@ CURSOR = re.compile(r"p(0|[1-9][0-9]{0,18})")
 
 
 def pull(
-    service: IngestService, name: str, visitor_id: str, after: str | None, key: str, signature: str
+    service: IngestService,
+    name: str,
+    visitor_id: str,
+    after: str | None,
+    key: str,
+    signature: str,
+    limit: int = 100,
 ) -> Outcome:
-    """The visitor's messages and operators' replies on this channel stored after `after`."""
+    """The visitor's messages and operators' replies on this channel stored after `after`: the first
+    `limit` of them when polling (`more`: poll again at once), the last `limit` when opening the chat
+    without a cursor (`earlier`: older ones were left out)."""
     visitor_id = visitor_id.strip()  # as the widget's POST stores it
     try:
         config = service.channel(name, KIND)
@@ -42,9 +50,16 @@ def pull(
     except Malformed as exc:
         return Outcome(400, {"error": "invalid_request", "detail": str(exc)})
     items = thread_history(service.helpdesk, config.name, visitor_id, identity(KIND, visitor_id), position)
-    last = max([position, *(item.position for item in items)])
-    data = [public(item, visitor_id) for item in items]
-    return Outcome(200, {"data": data, "count": len(data), "cursor": encode_cursor(last)})
+    page = items[:limit] if after else items[-limit:]
+    last = max([position, *(item.position for item in page)])
+    body = {
+        "data": [public(item, visitor_id) for item in page],
+        "count": len(page),
+        "cursor": encode_cursor(last),
+        "more": bool(after) and len(items) > limit,
+        "earlier": not after and len(items) > limit,
+    }
+    return Outcome(200, body)
 
 
 def check_visitor(secret: str, visitor_id: str, signature: str) -> None:

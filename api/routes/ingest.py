@@ -40,6 +40,8 @@ class WidgetMessagesPublic(BaseModel):
     data: list[WidgetItemPublic]
     count: int
     cursor: str = Field(description="Pass as `after` to get only what is newer")
+    more: bool = Field(description="Polling: newer items than this page exist; ask again with `cursor`")
+    earlier: bool = Field(description="Without a cursor: older items than this page were left out")
 
 
 def ingest_of(runtime: Any) -> IngestRuntime:
@@ -115,10 +117,13 @@ def widget_messages(
     after: Annotated[str | None, Query(max_length=100, description="A cursor from an earlier answer")] = None,
     x_widget_key: Annotated[str, Header()] = "",
     x_widget_visitor_signature: Annotated[str, Header(description="With identity_secret")] = "",
+    limit: Annotated[int, Query(ge=1, le=500, description="Items per answer")] = 100,
 ) -> Response:
-    """The visitor's conversation, oldest first: their messages and operators' replies (polled)."""
+    """The visitor's conversation, oldest first: their messages and operators' replies (polled).
+    Without `after`, the newest `limit` items; with it, the next `limit` newer than the cursor."""
     service = ingest_of(runtime).service
-    return respond(pull(service, channel, visitor_id, after, x_widget_key, x_widget_visitor_signature))
+    signature = x_widget_visitor_signature
+    return respond(pull(service, channel, visitor_id, after, x_widget_key, signature, limit))
 
 
 @router.post("/mentions/{channel}")

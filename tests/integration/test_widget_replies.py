@@ -61,7 +61,7 @@ class Widget:
         assert response.status_code == 200, response.text
 
     def pull(self, visitor: str, channel: str = "app", key: str = KEY, **extra: str) -> Any:
-        params = {"visitor_id": visitor, **({"after": extra.pop("after")} if "after" in extra else {})}
+        params = {"visitor_id": visitor, **{k: extra.pop(k) for k in ("after", "limit") if k in extra}}
         headers = {"X-Widget-Key": key, **{k.replace("_", "-"): v for k, v in extra.items()}}
         return self.client.get(f"/api/v1/ingest/widget/{channel}/messages", params=params, headers=headers)
 
@@ -162,6 +162,31 @@ def test_with_an_identity_secret_nobody_writes_as_a_visitor_without_the_signatur
         "/api/v1/ingest/widget/signed", content=b"{not json", headers={"X-Widget-Key": KEY}
     )
     assert broken.status_code == 400 and broken.json()["dead_letter"]
+
+
+def test_a_long_conversation_opens_on_its_newest_page_and_polls_in_pages(widget: Widget) -> None:
+    ticket = widget.write(ANN, "m-0", "question 0")
+    for n in range(1, 5):
+        widget.operator(ticket, "replies", {"text": f"answer {n - 1}"})
+        widget.write(ANN, f"m-{n}", f"question {n}")
+    opened = widget.pull(ANN, limit="3").json()
+    assert [i["text"] for i in opened["data"]] == ["question 3", "answer 3", "question 4"]
+    assert (opened["earlier"], opened["more"]) == (True, False)
+    everything = widget.pull(ANN, limit="100").json()
+    assert (len(everything["data"]), everything["earlier"]) == (9, False)
+    assert everything["cursor"] == opened["cursor"]  # both end at the newest item
+
+    widget.operator(ticket, "replies", {"text": "answer 4"})
+    widget.write(ANN, "m-5", "question 5")
+    widget.operator(ticket, "replies", {"text": "answer 5"})
+    pages, cursor = [], opened["cursor"]
+    while True:
+        page = widget.pull(ANN, after=cursor, limit="2").json()
+        pages.append([i["text"] for i in page["data"]])
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert pages == [["answer 4", "question 5"], ["answer 5"]]
 
 
 def test_resolved_reopened_and_new_tickets_all_appear_in_order(widget: Widget, clock: Clock) -> None:
