@@ -96,7 +96,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     views = Runner(
         log, [QueueProjection(queue), ingest.store, SearchProjection(search)], coalesce_seconds=VIEWS_PACE
     )
-    runner = Runners([views, Runner(log, [analytics_projection], coalesce_seconds=settings.analytics_pace)])
+    analytics_runner = Runner(log, [analytics_projection], coalesce_seconds=settings.analytics_pace)
+    analytics_runner.idle.append(snapshots.tick)
+    runner = Runners([views, analytics_runner])
     ingest.service.wake = runner.wake
     runtime = Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
     if settings.kafka_bootstrap:

@@ -68,6 +68,7 @@ def project_kafka(settings: Settings, args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             hints=OffsetHints(views.db),
         )
+        feed.idle.extend(views.idle)
     except BaseException:
         views.close()
         raise

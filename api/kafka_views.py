@@ -44,6 +44,8 @@ class KafkaViews:
     analytics: AnalyticsDb | None = None
     snapshot_path: Path | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    idle: list[Callable[[], None]] = field(default_factory=list)
+    """For the feed to run while it idles (the analytics snapshot's time-driven refresh)."""
 
     def snapshot(self) -> int | None:
         """A fresh analysts' copy after a catch-up or rebuild: a one-shot run leaves one behind."""
@@ -82,7 +84,9 @@ def add_analytics(settings: Settings, views: KafkaViews) -> None:
     views.closers.append(db.close)
     projection = AnalyticsProjection(db)
     views.snapshot_path = view_file(settings, SNAPSHOT_NAME)
-    projection.after_commit.append(Snapshotter(db, views.snapshot_path))
+    snapshots = Snapshotter(db, views.snapshot_path)
+    projection.after_commit.append(snapshots)
+    views.idle.append(snapshots.tick)
     views.analytics = db
     views.projections.append(projection)
 

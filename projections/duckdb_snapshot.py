@@ -40,14 +40,16 @@ def take_snapshot(db: AnalyticsDb, target: Path) -> int:
 
 class Snapshotter:
     """An after-commit hook of the analytics projection: a fresh snapshot every `every` positions,
-    but no sooner than `share`⁻¹ times as long as the last one took after it.
+    or `interval` seconds after the last one when anything is new (the first commit takes one at
+    once), but no sooner than `share`⁻¹ times as long as the last one took after it.
 
     A snapshot copies the whole file (seconds per million events), so during a replay or a
     catch-up a snapshot every 100,000 positions would cost more than the projection itself
     (quadratically: each copy is bigger). The pause keeps snapshots under ~`share` of the
-    projector's time; when the service is idle they come every `every` positions as before.
-    While the projection is more than `every` positions behind the log's `head` (a replay, a
-    catch-up after downtime) it takes none: such a copy would hold less than the previous one.
+    projector's time. The interval keeps a quiet service's copy fresh: `tick`, run while the
+    projector idles, takes the one a commit found too early. While the projection is more than
+    `every` positions behind the log's `head` (a replay, a catch-up after downtime) it takes none:
+    such a copy would hold less than the previous one.
     """
 
     def __init__(
@@ -58,17 +60,31 @@ class Snapshotter:
         share: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
         head: Callable[[], int] | None = None,
+        interval: float = 60.0,
     ) -> None:
         self.db, self.target, self.every, self.share, self.clock = db, target, every, share, clock
-        self.head = head
+        self.head, self.interval = head, interval
         self.last = 0
+        self.seen = 0
+        self.taken_at = float("-inf")
         self.next_time = float("-inf")
 
     def __call__(self, position: int) -> None:
-        if self.head is not None and self.head() - position > self.every:
-            return
-        if position - self.last >= self.every and self.clock() >= self.next_time:
+        self.seen = max(self.seen, position)
+        self.tick()
+
+    def tick(self) -> None:
+        if self.due():
             started = self.clock()
             self.last = take_snapshot(self.db, self.target)
             took = self.clock() - started
+            self.taken_at = started
             self.next_time = started + took + took / self.share
+
+    def due(self) -> bool:
+        now = self.clock()
+        if self.seen <= self.last or now < self.next_time:
+            return False
+        if self.head is not None and self.head() - self.seen > self.every:
+            return False
+        return self.seen - self.last >= self.every or now - self.taken_at >= self.interval

@@ -95,6 +95,8 @@ class KafkaFeed:
         self.partitions = self._partitions(metadata_timeout)
         self.consumer.assign(self.partitions)
         self._schemas = catalogue()
+        self.idle: list[Callable[[], None]] = []
+        """Run when a poll finds nothing new, as the local runner's idle hooks are."""
         self.seek()
 
     def seek(self) -> None:
@@ -181,7 +183,9 @@ class KafkaFeed:
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                self.step(timeout_ms=500)
+                if self.step(timeout_ms=500) == 0:
+                    for hook in self.idle:
+                        hook()
             except Exception:
                 log.exception("projector: batch failed; reading again from the last good point")
                 stop.wait(1.0)

@@ -52,6 +52,8 @@ class Runner:
         self._progress = threading.Condition()
         self._thread: threading.Thread | None = None
         self._known: int | None = None
+        self.idle: list[Callable[[], None]] = []
+        """Run on the runner's thread when a poll finds nothing new (time-driven upkeep of a view)."""
 
     def position(self) -> int:
         """The position every projection has reached; remembered, as only this runner moves it."""
@@ -138,6 +140,8 @@ class Runner:
                 log.exception("projection batch failed; retrying after a pause")
                 self._stop.wait(1.0)
                 continue
+            if count == 0:
+                self._upkeep()
             if count < self.batch_size:
                 self._wake.wait(self.idle_seconds)
                 self._wake.clear()
@@ -145,6 +149,13 @@ class Runner:
                 # one batch (one transaction per view). A reader waiting for a position cuts it short.
                 self._urgent.wait(self.coalesce_seconds)
                 self._urgent.clear()
+
+    def _upkeep(self) -> None:
+        for hook in self.idle:
+            try:
+                hook()
+            except Exception:
+                log.exception("idle upkeep failed; trying again on the next idle poll")
 
 
 REBUILD_BATCH = 50_000

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from domain.helpdesk import Context
-from projections.duckdb_snapshot import SNAPSHOT_NAME, take_snapshot
+from projections.duckdb_snapshot import SNAPSHOT_NAME
 from tests.support import Clock, sqlite_runtime
 
 
@@ -16,9 +16,9 @@ def test_a_snapshot_is_copied_from_the_running_service(tmp_path: Path) -> None:
     runtime = sqlite_runtime(data, Clock())
     try:
         runtime.helpdesk.open_ticket("vk", "Ivan", "id1", None, "Help", None, Context("bot"))
-        runtime.runner.catch_up()
-        assert runtime.analytics is not None
-        position = take_snapshot(runtime.analytics, data / SNAPSHOT_NAME)
+        runtime.runner.catch_up()  # the service's first commit writes the analysts' copy at once
+        position = runtime.runner.position()
+        assert (data / SNAPSHOT_NAME).exists()
         target = tmp_path / "mine.duckdb"
         command = ["analytics", "snapshot", "--to", str(target)]
         done = subprocess.run(
@@ -79,3 +79,26 @@ def test_no_snapshot_while_far_behind_the_log_then_one_on_arrival(tmp_path: Path
         hook(position)
     # a partial copy during the replay would replace a fuller one: the first comes within `every`
     assert taken == [900, 1000]
+
+
+def test_a_quiet_service_refreshes_its_copy_after_the_interval(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import projections.duckdb_snapshot as snapshots
+
+    now = [0.0]
+    taken: list[int] = []
+
+    def fake_take(db: object, target: Path) -> int:
+        taken.append(hook.seen)
+        return hook.seen
+
+    monkeypatch.setattr(snapshots, "take_snapshot", fake_take)
+    hook = snapshots.Snapshotter(None, tmp_path / "s.duckdb", interval=60, clock=lambda: now[0])  # type: ignore[arg-type]
+    hook(3)  # the first commit: a copy at once, however few positions
+    now[0] = 10.0
+    hook(5)  # too soon after it
+    hook.tick()
+    now[0] = 70.0
+    hook.tick()  # idle, a minute on: the copy catches up with what the commit skipped
+    now[0] = 200.0
+    hook.tick()  # nothing new since: no copy
+    assert taken == [3, 5]
