@@ -206,6 +206,28 @@ def test_a_report_that_beat_the_delivery_record_is_recorded_once_the_outbox_keep
     assert [r["status"] for r in desk.reports(ticket_id)] == ["sent"]  # the admin's retry adds nothing
 
 
+def test_a_report_whose_lookup_just_missed_the_outbox_is_recorded_by_the_second_look(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other interleaving: the outbox keeps the wamid (and finds no letter to retry) right
+    after the service looked it up and before it wrote the letter; its second look finds it."""
+    ticket_id = desk.replied(WAMID)
+    assert desk.runtime.ingest is not None
+    sent = desk.runtime.ingest.service.sent
+    lookups: list[str] = []
+    real = sent.sent_reply
+
+    def missed_once(channel: str, provider_message_id: str) -> tuple[str, int] | None:
+        lookups.append(provider_message_id)
+        return None if len(lookups) == 1 else real(channel, provider_message_id)
+
+    monkeypatch.setattr(sent, "sent_reply", missed_once)
+    answer = desk.whatsapp(wa_statuses(wa_status(WAMID, "delivered", DELIVERED)))
+    assert answer.status_code == 200, answer.text
+    assert [r["status"] for r in desk.reports(ticket_id)] == ["delivered"]
+    assert [d["status"] for d in desk.dead_letters()] == ["retried"]
+
+
 def test_an_ingest_view_from_before_statuses_is_replayed_to_know_sent_ids(
     tmp_path: Path, clock: Clock, provider: Recorder
 ) -> None:
