@@ -28,14 +28,15 @@ def pull(
     service: IngestService,
     name: str,
     visitor_id: str,
-    after: str | None,
+    cursors: tuple[str | None, str | None],
     key: str,
     signature: str,
     limit: int = 100,
 ) -> Outcome:
-    """The visitor's messages and operators' replies on this channel stored after `after`: the first
-    `limit` of them when polling (`more`: poll again at once), the last `limit` when opening the chat
-    without a cursor (`earlier`: older ones were left out)."""
+    """A page of the visitor's messages and operators' replies on this channel. `cursors` is
+    (after, before): polling after a cursor gives the first `limit` newer items (`more`: poll again
+    at once); scrolling back before one, or opening the chat with neither, the last `limit` older
+    ones (`earlier`: there are older still)."""
     visitor_id = visitor_id.strip()  # as the widget's POST stores it
     try:
         config = service.channel(name, KIND)
@@ -44,22 +45,31 @@ def pull(
     try:
         ADAPTERS[KIND].verify(config, b"", {"X-Widget-Key": key})
         check_visitor(config.setting("identity_secret"), visitor_id, signature)
-        position = decode_cursor(after)
+        after, before = window(*cursors)
     except BadSignature as exc:
         return Outcome(401, {"error": "bad_signature", "detail": str(exc)})
     except Malformed as exc:
         return Outcome(400, {"error": "invalid_request", "detail": str(exc)})
-    items = thread_history(service.helpdesk, config.name, visitor_id, identity(KIND, visitor_id), position)
-    page = items[:limit] if after else items[-limit:]
-    last = max([position, *(item.position for item in page)])
+    items = thread_history(service.helpdesk, config.name, visitor_id, identity(KIND, visitor_id), after)
+    if before is not None:
+        items = [item for item in items if item.position < before]
+    polling = cursors[0] is not None
+    page = items[:limit] if polling else items[-limit:]
     body = {
         "data": [public(item, visitor_id) for item in page],
         "count": len(page),
-        "cursor": encode_cursor(last),
-        "more": bool(after) and len(items) > limit,
-        "earlier": not after and len(items) > limit,
+        "cursor": encode_cursor(max([after, *(item.position for item in page)])),
+        "first": encode_cursor(page[0].position) if page else None,
+        "more": polling and len(items) > limit,
+        "earlier": not polling and len(items) > limit,
     }
     return Outcome(200, body)
+
+
+def window(after: str | None, before: str | None) -> tuple[int, int | None]:
+    if after is not None and before is not None:
+        raise Malformed("Give after (to poll) or before (to scroll back), not both.")
+    return decode_cursor(after), None if before is None else decode_cursor(before)
 
 
 def check_visitor(secret: str, visitor_id: str, signature: str) -> None:

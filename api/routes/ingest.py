@@ -40,8 +40,9 @@ class WidgetMessagesPublic(BaseModel):
     data: list[WidgetItemPublic]
     count: int
     cursor: str = Field(description="Pass as `after` to get only what is newer")
+    first: str | None = Field(description="Pass as `before` to scroll back past this page")
     more: bool = Field(description="Polling: newer items than this page exist; ask again with `cursor`")
-    earlier: bool = Field(description="Without a cursor: older items than this page were left out")
+    earlier: bool = Field(description="Opening or scrolling back: there are older items than this page")
 
 
 def ingest_of(runtime: Any) -> IngestRuntime:
@@ -114,16 +115,18 @@ def widget_messages(
     channel: str,
     runtime: RuntimeDep,
     visitor_id: Annotated[str, Query(max_length=1000)],
-    after: Annotated[str | None, Query(max_length=100, description="A cursor from an earlier answer")] = None,
+    after: Annotated[str | None, Query(max_length=100, description="Poll: a `cursor` from an answer")] = None,
+    before: Annotated[str | None, Query(max_length=100, description="Scroll back: a page's `first`")] = None,
     x_widget_key: Annotated[str, Header()] = "",
     x_widget_visitor_signature: Annotated[str, Header(description="With identity_secret")] = "",
     limit: Annotated[int, Query(ge=1, le=500, description="Items per answer")] = 100,
 ) -> Response:
     """The visitor's conversation, oldest first: their messages and operators' replies (polled).
-    Without `after`, the newest `limit` items; with it, the next `limit` newer than the cursor."""
+    Without cursors, the newest `limit` items; `after` gives the next `limit` newer than a cursor,
+    `before` the `limit` just older than a page's `first`."""
     service = ingest_of(runtime).service
     signature = x_widget_visitor_signature
-    return respond(pull(service, channel, visitor_id, after, x_widget_key, signature, limit))
+    return respond(pull(service, channel, visitor_id, (after, before), x_widget_key, signature, limit))
 
 
 @router.post("/mentions/{channel}")

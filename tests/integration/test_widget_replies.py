@@ -61,7 +61,8 @@ class Widget:
         assert response.status_code == 200, response.text
 
     def pull(self, visitor: str, channel: str = "app", key: str = KEY, **extra: str) -> Any:
-        params = {"visitor_id": visitor, **{k: extra.pop(k) for k in ("after", "limit") if k in extra}}
+        paging = {k: extra.pop(k) for k in ("after", "before", "limit") if k in extra}
+        params = {"visitor_id": visitor, **paging}
         headers = {"X-Widget-Key": key, **{k.replace("_", "-"): v for k, v in extra.items()}}
         return self.client.get(f"/api/v1/ingest/widget/{channel}/messages", params=params, headers=headers)
 
@@ -175,6 +176,14 @@ def test_a_long_conversation_opens_on_its_newest_page_and_polls_in_pages(widget:
     everything = widget.pull(ANN, limit="100").json()
     assert (len(everything["data"]), everything["earlier"]) == (9, False)
     assert everything["cursor"] == opened["cursor"]  # both end at the newest item
+    back = widget.pull(ANN, before=opened["first"], limit="4").json()
+    assert [i["text"] for i in back["data"]] == ["question 1", "answer 1", "question 2", "answer 2"]
+    assert (back["earlier"], back["more"]) == (True, False)
+    start = widget.pull(ANN, before=back["first"], limit="4").json()
+    assert [i["text"] for i in start["data"]] == ["question 0", "answer 0"]
+    assert start["earlier"] is False
+    both = widget.pull(ANN, before=back["first"], after=opened["cursor"])
+    assert both.status_code == 400 and "not both" in both.json()["detail"]
 
     widget.operator(ticket, "replies", {"text": "answer 4"})
     widget.write(ANN, "m-5", "question 5")
