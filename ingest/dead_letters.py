@@ -79,13 +79,15 @@ class DeadLetters:
         )
         return [letter(r) for r in rows], int(count)
 
-    def naming(self, channel: str, token: str) -> tuple[str, ...]:
-        """Letters of a channel, not yet recorded, whose reason names `token` (a provider's message id)."""
+    def naming(self, channel: str, token: str, since: datetime) -> tuple[str, ...]:
+        """Letters of a channel received since `since`, not yet recorded, whose reason names `token`
+        (a provider's message id). The time bound keeps this to the index's recent rows: letters
+        about other tools' messages pile up, and every delivery asks."""
         escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self.db.fetchall(
-            "SELECT id FROM dead_letters WHERE channel = ? AND status IN ('new', 'ignored') "
-            "AND reason LIKE ? ESCAPE '\\' ORDER BY received_at, id",
-            (channel, f"%{escaped}%"),
+            "SELECT id FROM dead_letters WHERE status IN ('new', 'ignored') AND received_at >= ? "
+            "AND channel = ? AND reason LIKE ? ESCAPE '\\' ORDER BY received_at, id",
+            (since.isoformat(), channel, f"%{escaped}%"),
         )
         return tuple(row[0] for row in rows)
 

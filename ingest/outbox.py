@@ -21,7 +21,7 @@ from domain.helpdesk import Context, Helpdesk
 from domain.intake import channel
 from ingest.contract import DeliveryError, Outgoing, Thread
 from ingest.service import ACTOR, ADAPTERS
-from ingest.store import IngestProjection, Job
+from ingest.store import REPORTS_STATUSES, IngestProjection, Job
 
 log = logging.getLogger(__name__)
 MESSAGE_EVENTS = ("TicketOpened", "CustomerMessageReceived")
@@ -88,10 +88,11 @@ class Outbox:
             ticket.id, ctx, None, lambda t, s: t.record_delivery(job.reply_version, provider_id, s)
         )
         self.store.settle(job, "delivered", provider_message_id=provider_id)
-        try:
-            self.after_delivery(job.channel, provider_id)
-        except Exception:
-            log.exception("status reports waiting for %s stay in the dead-letter store", provider_id)
+        if config.kind in REPORTS_STATUSES:
+            try:
+                self.after_delivery(job.channel, provider_id)
+            except Exception:
+                log.exception("status reports waiting for %s stay in the dead-letter store", provider_id)
 
     def fail(self, job: Job, error: str, attempts: int) -> None:
         ctx = Context(ACTOR, None, f"delivery:{job.reply_version}")

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -46,6 +47,8 @@ class Outcome:
     text: str | None = None  # a plain-text answer some providers expect ("ok", a challenge)
 
 
+REPORT_LEAD = timedelta(days=1)
+"""How long before its delivery record a status report may have been kept as a dead letter."""
 CHANNEL_TTL_SECONDS = 5.0
 """A changed secret or owner takes effect within this time on every API process."""
 
@@ -152,9 +155,11 @@ class IngestService:
             self.retry(letter_id, None)
 
     def delivered(self, channel: str, provider_message_id: str | None) -> None:
-        """Called by the outbox once it has kept a provider's id: reports that came first are recorded."""
+        """Called by the outbox once it has kept a provider's id: reports that came first are recorded.
+        They beat the delivery record by the time it takes to write it, so a day back is plenty."""
         if provider_message_id:
-            for letter_id in self.dead_letters.naming(channel, provider_message_id):
+            since = self.helpdesk.clock() - REPORT_LEAD
+            for letter_id in self.dead_letters.naming(channel, provider_message_id, since):
                 self.retry(letter_id, None)
 
     def report(self, config: Channel, status: DeliveryStatus) -> CommandResult | None:

@@ -5,6 +5,7 @@ Mon-Fri 09:00-18:00 Europe/Moscow (UTC+3), holiday Monday 2026-03-09.
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,13 +69,23 @@ class Desk:
         return response.json(), response.content
 
 
+@contextmanager
+def scenario_desk(data: Path) -> Iterator[Desk]:
+    """A served desk on 1 March 2026 with the standard SLA policy in force."""
+    clock = Clock(datetime(2026, 3, 1, tzinfo=UTC))
+    runtime = sqlite_runtime(data, clock)
+    try:
+        with TestClient(create_app(runtime)) as client:
+            d = Desk(client, runtime, clock)
+            d.call("root", "PUT", "/sla-policies/std", STD)
+            yield d
+    finally:
+        runtime.close()
+
+
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
-    clock = Clock(datetime(2026, 3, 1, tzinfo=UTC))
-    runtime = sqlite_runtime(tmp_path / "data", clock)
-    with TestClient(create_app(runtime)) as client:
-        d = Desk(client, runtime, clock)
-        d.call("root", "PUT", "/sla-policies/std", STD)
+    with scenario_desk(tmp_path / "data") as d:
         yield d
 
 

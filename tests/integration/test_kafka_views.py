@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.bootstrap import Runtime, search_path, view_file
 from api.cli import main
 from api.kafka_views import ANALYTICS_FILE
@@ -35,10 +33,9 @@ from projections.search_queries import SearchQuery, customers, history, search
 from projections.search_store import SearchDb
 from projections.sql import open_database
 from tests.fixtures.kafka import create_topic
-from tests.integration.test_analytics_scenario import STD, Desk, week
+from tests.integration.test_analytics_scenario import STD, Desk, scenario_desk, week
 from tests.integration.test_kafka_projection import snapshot
 from tests.integration.test_relay import relay_for
-from tests.support import Clock, sqlite_runtime
 
 PARTITIONS = 4
 STRICTER = {
@@ -75,13 +72,8 @@ SEARCHES = [
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
-    clock = Clock(datetime(2026, 3, 1, tzinfo=UTC))
-    runtime = sqlite_runtime(tmp_path / "embedded", clock)
-    with TestClient(create_app(runtime)) as client:
-        d = Desk(client, runtime, clock)
-        d.call("root", "PUT", "/sla-policies/std", STD)
+    with scenario_desk(tmp_path / "embedded") as d:
         yield d
-    runtime.close()
 
 
 def open_on(d: Desk, channel: str, handle: str, name: str, text: str, subject: str | None = None) -> str:
