@@ -4,6 +4,7 @@ The application never reads a clock of its own: `clock` is injected by the compo
 Commands either append all their events atomically or raise a DomainError.
 """
 
+import dataclasses
 import random
 import threading
 import time
@@ -21,11 +22,13 @@ from eventsourcing.persistence import IntegrityError, Recorder
 from domain.customer import Customer, identity
 from domain.errors import (
     CustomerNotFoundError,
+    DomainError,
     InvalidValueError,
     TicketNotFoundError,
     UserNotFoundError,
     VersionConflictError,
 )
+from domain.idempotency import AlreadyAnswered, KeyedRequest, RequestKey
 from domain.qa_sample import QaSample
 from domain.sla_policy import PolicyNotFoundError, PolicySpec, SlaPolicy
 from domain.stamp import Stamp
@@ -53,11 +56,15 @@ class CommandResult:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Who asks, and (for imports and channel adapters only) when it happened."""
+    """Who asks, and (for imports and channel adapters only) when it happened.
+
+    `request_id` is a provider's message id (recorded on the events, so a redelivery is a no-op);
+    `key` is the caller's Idempotency-Key, answered once by `Helpdesk.once`."""
 
     actor: str
     occurred_at: datetime | None = None
     request_id: str | None = None
+    key: RequestKey | None = None
 
 
 TicketAction = Callable[[Ticket, Stamp], None]
@@ -113,10 +120,9 @@ class Helpdesk(Application[UUID]):
             customer_id, new = self.customer_for(first_identity, customer_name, stamp)
             ticket = Ticket.open(ticket_id, channel, customer_id, subject, text, external_id, stamp)
             try:
-                recordings = self.save(*new, ticket)
+                return self.commit(ctx, ticket, *new, ticket)
             except IntegrityError:
                 continue
-            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
         raise VersionConflictError("The ticket could not be opened; please retry.")
 
     def customer_for(self, customer_identity: str, name: str, stamp: Stamp) -> tuple[UUID, list[Customer]]:
@@ -143,7 +149,7 @@ class Helpdesk(Application[UUID]):
         self, ticket_id: UUID, text: str, external_id: str | None, ctx: Context
     ) -> CommandResult:
         if external_id and not ctx.request_id:
-            ctx = Context(ctx.actor, ctx.occurred_at, f"message:{external_id}")
+            ctx = dataclasses.replace(ctx, request_id=f"message:{external_id}")
         return self.change(ticket_id, ctx, None, lambda t, s: t.receive_message(text, external_id, s))
 
     def merge(self, source_id: UUID, target_id: UUID, ctx: Context, expected: int | None) -> CommandResult:
@@ -159,13 +165,11 @@ class Helpdesk(Application[UUID]):
             check_version(source, expected)
             source.merge_into(target, self.stamp(max_time(source, target), ctx))
             try:
-                self.save(source, target)
+                return self.commit(ctx, source, source, target)
             except IntegrityError:
                 if expected is not None:
                     raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
                 back_off(attempt)
-                continue
-            return self.result_at(source.id, source.version)
         raise VersionConflictError("The tickets are busy; please retry.")
 
     def change(
@@ -184,18 +188,13 @@ class Helpdesk(Application[UUID]):
             if replayed is not None:
                 return replayed
             check_version(ticket, expected)
-            before = ticket.version
             action(ticket, self.stamp(ticket.last_occurred_at, ctx))
-            if ticket.version == before:
-                return self.result_at(ticket.id, before)
             try:
-                recordings = self.save(ticket)
+                return self.commit(ctx, ticket)
             except IntegrityError:
                 if expected is not None:
                     raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
                 back_off(attempt)
-                continue
-            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
         raise VersionConflictError("The ticket is busy; please retry.")
 
     def add_customer_note(self, customer_id: UUID, text: str, ctx: Context) -> CommandResult:
@@ -204,11 +203,9 @@ class Helpdesk(Application[UUID]):
                 customer = self.customer(customer_id)
                 customer.add_note(text, self.stamp(None, ctx))
                 try:
-                    recordings = self.save(customer)
+                    return self.commit(ctx, customer)
                 except IntegrityError:
                     back_off(attempt)
-                    continue
-                return CommandResult(customer.id, customer.version, recordings[-1].notification.id)
         raise VersionConflictError("The customer is busy; please retry.")
 
     def ticket(self, ticket_id: UUID) -> Ticket:
@@ -268,6 +265,49 @@ class Helpdesk(Application[UUID]):
     def result_at(self, aggregate_id: UUID, version: int) -> CommandResult:
         return CommandResult(aggregate_id, version, self.positions(aggregate_id)[version])
 
+    def once(self, ctx: Context, use_case: Callable[[Context], CommandResult]) -> CommandResult:
+        """Runs a command once per Idempotency-Key: a retry gets the first answer and appends
+        nothing; the same key with another request is refused. Without a key, it just runs."""
+        if ctx.key is None:
+            return use_case(ctx)
+        earlier = self.keyed_request(ctx.key)
+        if earlier is None:
+            try:
+                return use_case(ctx)
+            except AlreadyAnswered as exc:
+                earlier = exc.request
+            except DomainError:
+                # the loser of a race with its own retry may fail ("exists already"): answer it
+                earlier = self.keyed_request(ctx.key)
+                if earlier is None:
+                    raise
+        earlier.check_same_request(ctx.key)
+        position = self.positions(earlier.last_id)[earlier.last_version]
+        return CommandResult(earlier.answer_id, earlier.answer_version, position)
+
+    def commit(self, ctx: Context, answer: Aggregate, *saved: Aggregate) -> CommandResult:
+        """Saves the aggregates (the answer alone by default) and, for a keyed request, its record,
+        in one transaction. Reports the answer's id and version and the last event's position."""
+        changed = [a for a in saved or (answer,) if a.pending_events]
+        last = changed[-1] if changed else answer
+        record = [KeyedRequest.answer(ctx.key, answer, last, self.clock(), ctx.actor)] if ctx.key else []
+        if not changed and not record:
+            return self.result_at(answer.id, answer.version)
+        try:
+            recordings = self.save(*changed, *record)
+        except IntegrityError:
+            earlier = self.keyed_request(ctx.key) if ctx.key else None
+            if earlier is not None:
+                raise AlreadyAnswered(earlier) from None
+            raise
+        if not changed:
+            return self.result_at(answer.id, answer.version)
+        return CommandResult(answer.id, answer.version, recordings[-1 - len(record)].notification.id)
+
+    def keyed_request(self, key: RequestKey) -> KeyedRequest | None:
+        found = self.find(KeyedRequest.create_id(key.user, key.key))
+        return found if isinstance(found, KeyedRequest) else None
+
     def _replayed(self, ticket: Ticket, ctx: Context) -> CommandResult | None:
         if ctx.request_id is None or ctx.request_id not in ticket.request_versions:
             return None
@@ -287,7 +327,8 @@ class Helpdesk(Application[UUID]):
             occurred = now if last is None else max(now, last)
         elif occurred > now + FUTURE_TOLERANCE:
             raise InvalidValueError(f"occurred_at {occurred.isoformat()} is in the future.")
-        return Stamp(occurred, now, ctx.actor, ctx.request_id)
+        request_id = ctx.request_id or (ctx.key.request_id if ctx.key else None)
+        return Stamp(occurred, now, ctx.actor, request_id)
 
     # --- SLA policies and QA samples (analytics) ---
 
@@ -303,8 +344,7 @@ class Helpdesk(Application[UUID]):
                 policy = SlaPolicy.define(name, spec, effective_from or stamp.occurred_at, stamp)
             else:
                 policy.change(spec, effective_from or stamp.occurred_at, stamp)
-            self.save(policy)
-            return self.result_at(policy.id, policy.version)
+            return self.commit(ctx, policy)
 
     def sla_policy(self, name: str) -> SlaPolicy:
         found = self.find(SlaPolicy.create_id(name))
