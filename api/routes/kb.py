@@ -3,11 +3,12 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep
 from api.caller import CallerDep
 from api.models import ArticleIn, CommandPublic
+from api.reading import ViewsAt
 from domain import library
 from domain.users import User
 from projections.kb import articles
@@ -30,11 +31,9 @@ def list_articles(
     tag: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
     """Search articles (title weighs most), or list the newest; filters AND together."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
     data, count = articles(runtime.search, q, category, tag, public_only(user), limit, offset)
     return {"data": data, "count": count, "position": runtime.runner.position(("search",))}
 

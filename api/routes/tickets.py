@@ -3,7 +3,7 @@
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from api.auth import CUSTOMER_SIDE, HISTORY_READERS, WRITERS, CurrentUser, RuntimeDep, require
@@ -26,6 +26,7 @@ from api.models import (
     TicketsPublic,
     TypeIn,
 )
+from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
 from domain import library
 from domain.values import Role
@@ -181,13 +182,11 @@ def list_tickets(
     customer: Annotated[UUID | None, Query(description=CUSTOMER_FILTER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("queue"))] = 0,
 ) -> TicketsPublic:
     """The queue, longest-waiting customer first; filters combine with AND. Rows name the customer
     a ticket belongs to now (`customer.id`, `name`: the survivor of merges) and the record it was
     opened with (`customer.recorded_id`)."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue",))
     filters = QueueFilter(
         status=status,
         channel=channel,
