@@ -21,7 +21,7 @@ from kafka.admin import NewTopic
 from kafka.partitioner.abc import Partitioner
 from kafka.partitioner.default import murmur2
 
-from projections.records import ENVELOPE_FIELDS, EventRecord, plain
+from projections.records import ENVELOPE_FIELDS, EventRecord, masked, plain, shape_of
 from relay.position import RelayPosition
 from relay.reader import InlineReader, ProcessReader
 
@@ -100,6 +100,7 @@ def record_of(position: int, event: Any) -> EventRecord:
         fields = tuple(f.name for f in dataclasses.fields(event) if f.name not in ENVELOPE_FIELDS)
         known = _CLASSES[cls] = (cls.__qualname__.split(".", 1)[0], cls.__name__, fields)
     state = event.__dict__
+    data = {name: plain(getattr(event, name)) for name in known[2]}
     return EventRecord(
         position=position,
         aggregate_id=str(state["originator_id"]),
@@ -109,7 +110,7 @@ def record_of(position: int, event: Any) -> EventRecord:
         occurred_at=getattr(event, "occurred_at", state["timestamp"]),
         recorded_at=state["timestamp"],
         actor=getattr(event, "actor", "") or "",
-        data={name: plain(getattr(event, name)) for name in known[2]},
+        data=masked(known[0], data) if shape_of(cls).secret else data,
     )
 
 
