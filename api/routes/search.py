@@ -6,8 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from api.auth import HISTORY_READERS, CurrentUser, RuntimeDep
-from api.errors import ApiError
+from api.auth import READERS, CurrentUser, RuntimeDep, require
 from projections.search_queries import SearchQuery, search
 
 router = APIRouter(tags=["search"])
@@ -31,10 +30,8 @@ def search_archive(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> dict[str, Any]:
-    """Search messages, replies, internal notes (staff only) and customer names; filters AND together."""
-    staff = user.role in HISTORY_READERS
-    if "note" in kind and not staff:
-        raise ApiError(403, "forbidden", "Internal notes are visible to staff only.")
+    """Search messages, replies, internal notes and customer names; filters AND together."""
+    require(user, READERS, "search the archive")
     if min_position:
         runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
     query = SearchQuery(
@@ -46,7 +43,7 @@ def search_archive(
         kinds=kind,
         since=from_,
         until=to,
-        include_notes=staff,
+        include_notes=True,
         limit=limit,
         offset=offset,
     )
