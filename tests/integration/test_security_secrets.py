@@ -266,6 +266,10 @@ def test_the_analysts_duckdb_events_table_and_snapshot_hold_no_channel_secret(de
     take_snapshot(runtime.analytics, snapshot)
     with duckdb.connect(str(snapshot), read_only=True) as copy:
         assert table_leaks(copy) == []
+    views = [p for p in runtime.settings.data_dir.glob("*.sqlite*") if not p.name.startswith("events.")]
+    assert runtime.settings.postgres_url or {p.name for p in views} >= {"ingest.sqlite", "search.sqlite"}
+    for view in views:
+        assert leaks(view.read_bytes()) == [], view.name
 
 
 def plant_old_secrets(data: Path) -> None:
