@@ -6,9 +6,12 @@ and the views. The CLI sets a umask of 0o077 at start, so every file the store, 
 version made world-readable, and whatever was created in it before the umask applied.
 """
 
+import logging
 import os
 import stat
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 PRIVATE_UMASK = 0o077
 DIR_MODE = 0o700
@@ -32,7 +35,8 @@ def secure(data_dir: Path) -> None:
 
 
 def tighten(path: Path, mode: int) -> None:
-    """Takes group and other permissions away (never adds any); a file gone meanwhile is fine."""
+    """Takes group and other permissions away (never adds any); a file gone meanwhile is fine,
+    and one owned by another user is logged, not fatal (the service still starts)."""
     try:
         current = stat.S_IMODE(path.lstat().st_mode)
         if path.is_symlink() or (current & ~mode) == 0:
@@ -40,3 +44,5 @@ def tighten(path: Path, mode: int) -> None:
         path.chmod(current & mode)
     except FileNotFoundError:
         return
+    except PermissionError:
+        log.warning("%s is not ours to make private (mode %o expected); fix it by hand", path, mode)
