@@ -170,8 +170,16 @@ def test_per_aggregate_routes_refuse_an_id_of_another_type(desk: dict[str, As]) 
     for path in (f"/mentions/{channel}/triage", f"/mentions/{ticket}/triage"):
         response = anna.post(path, {"decision": "ignore"})
         assert (response.status_code, response.json()["error"]) == (404, "mention_not_found"), path
-    response = anna.post(f"/tickets/{channel}/notes", {"text": "x"})
-    assert (response.status_code, response.json()["error"]) == (404, "ticket_not_found")
+    commands = {
+        (f"/tickets/{channel}/notes", "post"): ({"text": "x"}, "ticket_not_found"),
+        (f"/tickets/{ticket}/merge", "post"): ({"into": str(channel)}, "ticket_not_found"),
+        (f"/customers/{channel}/merge", "post"): ({"into": ticket}, "customer_not_found"),
+        (f"/kb/articles/{channel}", "put"): (ARTICLE, "article_not_found"),
+        (f"/snippets/{ticket}", "put"): ({"title": "x", "body": "y"}, "snippet_not_found"),
+    }
+    for (path, method), (body, error) in commands.items():
+        response = anna.client.request(method, f"/api/v1{path}", json=body, headers=anna.headers())
+        assert (response.status_code, response.json()["error"]) == (404, error), (path, response.text)
 
 
 def every_get(desk: dict[str, As]) -> list[tuple[str, str, dict[str, Any], dict[str, str]]]:
