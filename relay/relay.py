@@ -84,7 +84,7 @@ class Pending:
     read: int
 
 
-_CLASSES: dict[type, tuple[str, str, tuple[str, ...]]] = {}
+_CLASSES: dict[type, tuple[str, str, tuple[str, ...], bool]] = {}
 
 
 def record_of(position: int, event: Any) -> EventRecord:
@@ -98,7 +98,8 @@ def record_of(position: int, event: Any) -> EventRecord:
     known = _CLASSES.get(cls)
     if known is None:
         fields = tuple(f.name for f in dataclasses.fields(event) if f.name not in ENVELOPE_FIELDS)
-        known = _CLASSES[cls] = (cls.__qualname__.split(".", 1)[0], cls.__name__, fields)
+        shape = shape_of(cls)
+        known = _CLASSES[cls] = (shape.aggregate_type, shape.type, fields, shape.secret)
     state = event.__dict__
     data = {name: plain(getattr(event, name)) for name in known[2]}
     return EventRecord(
@@ -110,7 +111,7 @@ def record_of(position: int, event: Any) -> EventRecord:
         occurred_at=getattr(event, "occurred_at", state["timestamp"]),
         recorded_at=state["timestamp"],
         actor=getattr(event, "actor", "") or "",
-        data=masked(known[0], data) if shape_of(cls).secret else data,
+        data=masked(known[0], data) if known[3] else data,
     )
 
 
