@@ -17,6 +17,10 @@ STAFF = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 WRITERS = (*STAFF, Role.SERVICE)
 CUSTOMER_SIDE = (Role.SERVICE, Role.ADMIN)
 HISTORY_READERS = (*STAFF, Role.AUDITOR)
+READERS = HISTORY_READERS
+"""Who may read the queue, customers, search and the knowledge base. Not `service`: a channel
+adapter or an import writes tickets and reads back only the one it acts on (GET /tickets/{id},
+without notes); the widget's conversation goes through the ingest routes, on the visitor's key."""
 TRUSTED_CLOCKS = (Role.SERVICE, Role.ADMIN)
 
 

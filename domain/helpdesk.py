@@ -7,7 +7,7 @@ Commands either append all their events atomically or raise a DomainError.
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -224,10 +224,19 @@ class Helpdesk(Application[UUID]):
             raise TicketNotFoundError(f"Ticket {ticket_id} had not been opened by {as_of.isoformat()}.")
         return self.repository.get(ticket_id, version=max(versions))
 
-    def history(self, aggregate_id: UUID) -> list[DomainEventProtocol[UUID]]:
-        events = list(self.events.get(aggregate_id))
+    def history(self, ticket_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The ticket's events. Any id may be asked for (a channel's is computable from its name),
+        so another aggregate's events are never returned: that id is no ticket."""
+        events = events_of_kind(self.events.get(ticket_id), Ticket.Event)
         if not events:
-            raise TicketNotFoundError(f"There is no ticket {aggregate_id}.")
+            raise TicketNotFoundError(f"There is no ticket {ticket_id}.")
+        return events
+
+    def customer_history(self, customer_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The customer's events; another aggregate's id is no customer."""
+        events = events_of_kind(self.events.get(customer_id), Customer.Event)
+        if not events:
+            raise CustomerNotFoundError(f"There is no customer {customer_id}.")
         return events
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
@@ -329,6 +338,14 @@ class Helpdesk(Application[UUID]):
         except IntegrityError:
             return self.qa_sample(month, size) or sample
         return sample
+
+
+def events_of_kind(
+    events: Iterable[DomainEventProtocol[UUID]], kind: type
+) -> list[DomainEventProtocol[UUID]]:
+    """All of an aggregate's events if it is of `kind` (judged by its first event), else none."""
+    found = list(events)
+    return found if found and isinstance(found[0], kind) else []
 
 
 def new_ticket_id(channel: str, external_id: str | None, ctx: Context) -> UUID:

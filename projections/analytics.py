@@ -20,7 +20,7 @@ import pyarrow as pa
 from domain.calendar import to_us
 from domain.metrics import Fact, ticket_metrics
 from domain.sla_policy import PolicyVersion, policy_version
-from projections import collector
+from projections import analytics_secrets, collector
 from projections.analytics_schema import (
     MIGRATIONS,
     SCHEMA,
@@ -53,6 +53,9 @@ class AnalyticsDb:
         for statement in SCHEMA:
             self.con.execute(statement)
         migrate(self.con)
+        self.scrubbed = analytics_secrets.scrub(self.con)
+        if self.scrubbed and self.path != ":memory:":
+            self.con = analytics_secrets.rewritten(self.con, self.path)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """For readers: one cursor per call (DuckDB cursors are not shared across threads)."""

@@ -54,6 +54,7 @@ class SlaPolicyIn(CommandIn):
 @router.put("/{name}")
 def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic:
     """Define the policy, or record a new version of it effective from `effective_from`."""
+    require(caller.user, POLICY_WRITERS, "define SLA policies")
     spec = PolicySpec.build(
         body.targets_minutes.model_dump(),
         body.calendar.model_dump() if body.calendar else None,

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from api.auth import CUSTOMER_SIDE, HISTORY_READERS, WRITERS, CurrentUser, RuntimeDep, require
+from api.auth import CUSTOMER_SIDE, HISTORY_READERS, READERS, WRITERS, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import (
     AssignIn,
@@ -93,6 +93,7 @@ def add_note(ticket_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
 @router.post("/{ticket_id}/assign")
 def assign(ticket_id: UUID, body: AssignIn, caller: CallerDep) -> CommandPublic:
     """Assign or reassign the ticket to a user, with an optional comment for them."""
+    require(caller.user, WRITERS, "assign tickets")
     caller.existing_user(body.assignee)
     return caller.change(
         ticket_id, body, WRITERS, "assign tickets", lambda t, s: t.assign(body.assignee, body.comment, s)
@@ -187,6 +188,7 @@ def list_tickets(
     """The queue, longest-waiting customer first; filters combine with AND. Rows name the customer
     a ticket belongs to now (`customer.id`, `name`: the survivor of merges) and the record it was
     opened with (`customer.recorded_id`)."""
+    require(user, READERS, "read the queue")
     filters = QueueFilter(
         status=status,
         channel=channel,
