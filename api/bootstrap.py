@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from api.data_dir import secure
 from api.settings import Settings
 from api.store import event_positions, store_env
 from api.token_cache import TokenCache
 from domain.helpdesk import Helpdesk
 from ingest.runtime import IngestRuntime, build_ingest
 from projections.analytics import AnalyticsDb, AnalyticsProjection
-from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter
+from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter, replace_if_leaky
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -84,6 +85,7 @@ def open_helpdesk(settings: Settings, clock: Callable[[], datetime] = system_clo
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Runtime:
+    secure(settings.data_dir)
     helpdesk = open_helpdesk(settings, clock)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
@@ -92,6 +94,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     analytics_projection = AnalyticsProjection(analytics)
     search = SearchDb(search_path(settings))
     log = LocalLog(helpdesk)
+    replace_if_leaky(analytics, view_file(settings, SNAPSHOT_NAME))
     snapshots = Snapshotter(analytics, view_file(settings, SNAPSHOT_NAME), head=log.head)
     analytics_projection.after_commit.append(snapshots)
     views = Runner(
@@ -107,6 +110,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
         from relay.service import RelayService  # only scaled mode needs the Kafka client
 
         runtime.background.append(RelayService(settings, helpdesk))
+    secure(settings.data_dir)
     return runtime
 
 

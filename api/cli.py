@@ -14,6 +14,7 @@ import duckdb
 
 from api.auth import hash_token, new_token
 from api.bootstrap import Runtime, build, open_helpdesk
+from api.data_dir import private_umask
 from api.kafka_views import parse_views
 from api.settings import Settings
 from api.signals import stop_on_signals
@@ -27,6 +28,7 @@ EXTENSIONS: tuple[str, ...] = ("api.cli_ingest", "api.cli_analytics", "api.cli_k
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_umask()
     args = parser().parse_args(argv)
     settings = Settings.from_env(data_dir=args.data, **extra_overrides(args))
     try:

@@ -13,6 +13,7 @@ class Settings:
     port: int = 8000
     run_projections: bool = True
     min_position_timeout: float = 5.0
+    max_body_bytes: int = 1_000_000
     analytics_pace: float = 5.0
     access_log: bool = True
     kafka_bootstrap: str | None = None
@@ -29,6 +30,7 @@ class Settings:
             "host": env.get("DESKSTREAM_HOST", "127.0.0.1"),
             "port": int(env.get("DESKSTREAM_PORT", "8000")),
             "run_projections": env.get("DESKSTREAM_PROJECTIONS", "on") != "off",
+            "max_body_bytes": int(env.get("DESKSTREAM_MAX_BODY", "1000000")),
             "analytics_pace": float(env.get("DESKSTREAM_ANALYTICS_PACE", "5.0")),
             "access_log": env.get("DESKSTREAM_ACCESS_LOG", "on") != "off",
             "kafka_bootstrap": env.get("DESKSTREAM_KAFKA_BOOTSTRAP") or None,

@@ -8,9 +8,8 @@ import dataclasses
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -19,16 +18,16 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Recorder
 
+from domain.command import CommandResult, Context
 from domain.customer import Customer, identity
 from domain.errors import (
     CustomerNotFoundError,
-    DomainError,
     InvalidValueError,
     TicketNotFoundError,
     UserNotFoundError,
     VersionConflictError,
 )
-from domain.idempotency import AlreadyAnswered, KeyedRequest, RequestKey
+from domain.once import AnswersOnce
 from domain.qa_sample import QaSample
 from domain.sla_policy import PolicyNotFoundError, PolicySpec, SlaPolicy
 from domain.stamp import Stamp
@@ -47,32 +46,12 @@ class PositionLookup(Protocol):
     def __call__(self, recorder: Recorder, aggregate_id: UUID) -> dict[int, int]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class CommandResult:
-    id: UUID
-    version: int
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Who asks, and (for imports and channel adapters only) when it happened.
-
-    `request_id` is a provider's message id (recorded on the events, so a redelivery is a no-op);
-    `key` is the caller's Idempotency-Key, answered once by `Helpdesk.once`."""
-
-    actor: str
-    occurred_at: datetime | None = None
-    request_id: str | None = None
-    key: RequestKey | None = None
-
-
 TicketAction = Callable[[Ticket, Stamp], None]
 MERGE_HOPS = 10
 """Customers merged into customers merged into others: followed this far, then the last found."""
 
 
-class Helpdesk(Application[UUID]):
+class Helpdesk(AnswersOnce, Application[UUID]):
     name = "deskstream"
 
     def __init__(
@@ -221,10 +200,19 @@ class Helpdesk(Application[UUID]):
             raise TicketNotFoundError(f"Ticket {ticket_id} had not been opened by {as_of.isoformat()}.")
         return self.repository.get(ticket_id, version=max(versions))
 
-    def history(self, aggregate_id: UUID) -> list[DomainEventProtocol[UUID]]:
-        events = list(self.events.get(aggregate_id))
+    def history(self, ticket_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The ticket's events. Any id may be asked for (a channel's is computable from its name),
+        so another aggregate's events are never returned: that id is no ticket."""
+        events = events_of_kind(self.events.get(ticket_id), Ticket.Event)
         if not events:
-            raise TicketNotFoundError(f"There is no ticket {aggregate_id}.")
+            raise TicketNotFoundError(f"There is no ticket {ticket_id}.")
+        return events
+
+    def customer_history(self, customer_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The customer's events; another aggregate's id is no customer."""
+        events = events_of_kind(self.events.get(customer_id), Customer.Event)
+        if not events:
+            raise CustomerNotFoundError(f"There is no customer {customer_id}.")
         return events
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
@@ -264,49 +252,6 @@ class Helpdesk(Application[UUID]):
 
     def result_at(self, aggregate_id: UUID, version: int) -> CommandResult:
         return CommandResult(aggregate_id, version, self.positions(aggregate_id)[version])
-
-    def once(self, ctx: Context, use_case: Callable[[Context], CommandResult]) -> CommandResult:
-        """Runs a command once per Idempotency-Key: a retry gets the first answer and appends
-        nothing; the same key with another request is refused. Without a key, it just runs."""
-        if ctx.key is None:
-            return use_case(ctx)
-        earlier = self.keyed_request(ctx.key)
-        if earlier is None:
-            try:
-                return use_case(ctx)
-            except AlreadyAnswered as exc:
-                earlier = exc.request
-            except DomainError:
-                # the loser of a race with its own retry may fail ("exists already"): answer it
-                earlier = self.keyed_request(ctx.key)
-                if earlier is None:
-                    raise
-        earlier.check_same_request(ctx.key)
-        position = self.positions(earlier.last_id)[earlier.last_version]
-        return CommandResult(earlier.answer_id, earlier.answer_version, position)
-
-    def commit(self, ctx: Context, answer: Aggregate, *saved: Aggregate) -> CommandResult:
-        """Saves the aggregates (the answer alone by default) and, for a keyed request, its record,
-        in one transaction. Reports the answer's id and version and the last event's position."""
-        changed = [a for a in saved or (answer,) if a.pending_events]
-        last = changed[-1] if changed else answer
-        record = [KeyedRequest.answer(ctx.key, answer, last, self.clock(), ctx.actor)] if ctx.key else []
-        if not changed and not record:
-            return self.result_at(answer.id, answer.version)
-        try:
-            recordings = self.save(*changed, *record)
-        except IntegrityError:
-            earlier = self.keyed_request(ctx.key) if ctx.key else None
-            if earlier is not None:
-                raise AlreadyAnswered(earlier) from None
-            raise
-        if not changed:
-            return self.result_at(answer.id, answer.version)
-        return CommandResult(answer.id, answer.version, recordings[-1 - len(record)].notification.id)
-
-    def keyed_request(self, key: RequestKey) -> KeyedRequest | None:
-        found = self.find(KeyedRequest.create_id(key.user, key.key))
-        return found if isinstance(found, KeyedRequest) else None
 
     def _replayed(self, ticket: Ticket, ctx: Context) -> CommandResult | None:
         if ctx.request_id is None or ctx.request_id not in ticket.request_versions:
@@ -369,6 +314,14 @@ class Helpdesk(Application[UUID]):
         except IntegrityError:
             return self.qa_sample(month, size) or sample
         return sample
+
+
+def events_of_kind(
+    events: Iterable[DomainEventProtocol[UUID]], kind: type
+) -> list[DomainEventProtocol[UUID]]:
+    """All of an aggregate's events if it is of `kind` (judged by its first event), else none."""
+    found = list(events)
+    return found if found and isinstance(found[0], kind) else []
 
 
 def new_ticket_id(channel: str, external_id: str | None, ctx: Context) -> UUID:

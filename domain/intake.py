@@ -17,7 +17,7 @@ from domain.conversation import Conversation
 from domain.customer import identity
 from domain.errors import InvalidValueError, VersionConflictError
 from domain.helpdesk import SAVE_ATTEMPTS, CommandResult, Context, Helpdesk, back_off, new_ticket_id
-from domain.mention import Decision, Mention
+from domain.mention import Decision, Mention, MentionNotFoundError
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 from domain.values import Status
@@ -183,11 +183,9 @@ def capture_mention(
 
 
 def mention(helpdesk: Helpdesk, mention_id: UUID) -> Mention:
-    from domain.errors import NotFoundError
-
     found = helpdesk.find(mention_id)
     if not isinstance(found, Mention):
-        raise NotFoundError(f"There is no mention {mention_id}.")
+        raise MentionNotFoundError(f"There is no mention {mention_id}.")
     return found
 
 

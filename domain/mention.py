@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import ConflictError, InvalidValueError
+from domain.errors import ConflictError, InvalidValueError, NotFoundError
 from domain.stamp import Stamp
 from domain.ticket import event_stamp, normalise_tags, parse
 
@@ -22,6 +22,10 @@ class Decision(StrEnum):
     REPLY = "reply"
     MARKETING = "marketing"
     IGNORE = "ignore"
+
+
+class MentionNotFoundError(NotFoundError):
+    code = "mention_not_found"
 
 
 class MentionAlreadyTriagedError(ConflictError):

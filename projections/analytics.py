@@ -21,7 +21,7 @@ import pyarrow as pa
 from domain.calendar import to_us
 from domain.metrics import Fact, ticket_metrics
 from domain.sla_policy import PolicyVersion, policy_version
-from projections import collector
+from projections import analytics_secrets, collector
 from projections.analytics_schema import (
     MIGRATIONS,
     SCHEMA,
@@ -58,11 +58,13 @@ class AnalyticsDb:
         self.write_lock = threading.Lock()
         self.report_cache: OrderedDict[Any, str] = OrderedDict()
         self.read_only = False
+        self.scrubbed = 0
         self.con = self._open()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         try:
-            return open_for_writing(self.path)
+            con, self.scrubbed = open_for_writing(self.path)
+            return con
         except duckdb.Error as exc:
             if not is_disk_full(exc) or not Path(self.path).exists():
                 raise
@@ -107,16 +109,21 @@ class AnalyticsDb:
         self.con.close()
 
 
-def open_for_writing(path: str) -> duckdb.DuckDBPyConnection:
+def open_for_writing(path: str) -> tuple[duckdb.DuckDBPyConnection, int]:
+    """The schema made current, and the secrets an older version wrote masked (the file rewritten
+    without them); returns the connection and how many rows were scrubbed."""
     con = duckdb.connect(path)
     try:
         for statement in SCHEMA:
             con.execute(statement)
         migrate(con)
+        scrubbed = analytics_secrets.scrub(con)
+        if scrubbed and path != ":memory:":
+            con = analytics_secrets.rewritten(con, path)
     except BaseException:
         con.close()
         raise
-    return con
+    return con, scrubbed
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from projections.analytics import AnalyticsDb
+from projections.analytics_secrets import holds_secrets
 
 SNAPSHOT_NAME = "analytics-snapshot.duckdb"
 
@@ -42,6 +43,16 @@ def take_snapshot(db: AnalyticsDb, target: Path) -> int:
         raise
     os.replace(temp, target)
     return int(position)
+
+
+def replace_if_leaky(db: AnalyticsDb, target: Path) -> bool:
+    """At start: a snapshot an earlier version wrote may hold channel secrets; a fresh one, taken
+    from the scrubbed database, replaces it at once (not at the first commit: a quiet service
+    would keep serving the old file to analysts)."""
+    if not holds_secrets(Path(target)):
+        return False
+    take_snapshot(db, Path(target))
+    return True
 
 
 class Snapshotter:

@@ -1,7 +1,6 @@
 """Keeps projections up to date with a source of events, on a background thread."""
 
 import threading
-import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
@@ -48,7 +47,6 @@ class Runner:
         self._wake = threading.Event()
         self._urgent = threading.Event()
         self._stop = threading.Event()
-        self._progress = threading.Condition()
         self._thread: threading.Thread | None = None
         self._known: int | None = None
         self.idle: list[Callable[[], None]] = []
@@ -82,9 +80,7 @@ class Runner:
                 self._known = None
                 raise
         if records:
-            with self._progress:
-                self._known = max(start, records[-1].position)
-                self._progress.notify_all()
+            self._known = max(start, records[-1].position)
         return len(records)
 
     def catch_up(
@@ -109,18 +105,10 @@ class Runner:
     def wake(self) -> None:
         self._wake.set()
 
-    def wait_for(self, position: int, timeout: float) -> bool:
-        """True once every projection has applied `position` (read-your-writes)."""
-        deadline = time.monotonic() + timeout
-        with self._progress:
-            while self.position() < position:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._urgent.set()
-                self.wake()
-                self._progress.wait(min(remaining, 0.05))
-        return True
+    def hurry(self) -> None:
+        """A reader waits for what is new: apply it now, not at this runner's own pace."""
+        self._urgent.set()
+        self._wake.set()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="projections", daemon=True)
@@ -227,10 +215,13 @@ class Runners:
         for runner in self.runners:
             runner.wake()
 
-    def wait_for(self, position: int, timeout: float, views: Collection[str] = ()) -> bool:
-        """Waits for the runners of the named projections only (all of them if none are named)."""
-        deadline = time.monotonic() + timeout
-        return all(r.wait_for(position, max(0.0, deadline - time.monotonic())) for r in self._serving(views))
+    def hurry(self, views: Collection[str] = ()) -> None:
+        for runner in self._serving(views):
+            runner.hurry()
+
+    def following(self, views: Collection[str] = ()) -> bool:
+        """True when this process runs the named views, so their position is known without a query."""
+        return all(runner.running for runner in self._serving(views))
 
     def start(self) -> None:
         for runner in self.runners:

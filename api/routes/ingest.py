@@ -53,8 +53,6 @@ def ingest_of(runtime: Any) -> IngestRuntime:
 
 async def receive(kind: str, channel: str, request: Request, runtime: Any) -> Response:
     body = await request.body()
-    if len(body) > MAX_BODY:
-        return JSONResponse({"error": "too_large", "detail": "The body is over 1 MB."}, status_code=413)
     service = ingest_of(runtime).service
     outcome = await run_in_threadpool(service.receive, kind, channel, body, dict(request.headers))
     return respond(outcome)

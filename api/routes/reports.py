@@ -14,6 +14,7 @@ from pydantic import AwareDatetime
 from api import excel
 from api.auth import CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
+from api.reading import ViewsAt
 from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
 from domain.helpdesk import Context
@@ -66,13 +67,11 @@ def report_context(
     ] = None,
     clock: Literal["business", "calendar"] = "business",
     tz: Annotated[str, Query(max_length=64, description="Time zone for days and hours")] = "UTC",
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("analytics"))] = 0,
 ) -> ReportContext:
     require(user, REPORT_READERS, "read reports")
     window(start, end)
     check_zone(tz)
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("analytics",))
     query = ReportQuery(
         start=to_us(start),
         end=to_us(end),

@@ -3,11 +3,11 @@
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from api.auth import HISTORY_READERS, CurrentUser, RuntimeDep
-from api.errors import ApiError
+from api.auth import READERS, CurrentUser, RuntimeDep, require
+from api.reading import ViewsAt
 from projections.search_queries import SearchQuery, search
 
 router = APIRouter(tags=["search"])
@@ -29,14 +29,10 @@ def search_archive(
     to: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
-    """Search messages, replies, internal notes (staff only) and customer names; filters AND together."""
-    staff = user.role in HISTORY_READERS
-    if "note" in kind and not staff:
-        raise ApiError(403, "forbidden", "Internal notes are visible to staff only.")
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
+    """Search messages, replies, internal notes and customer names; filters AND together."""
+    require(user, READERS, "search the archive")
     query = SearchQuery(
         text=q,
         customer_id=str(customer) if customer else None,
@@ -46,7 +42,7 @@ def search_archive(
         kinds=kind,
         since=from_,
         until=to,
-        include_notes=staff,
+        include_notes=True,
         limit=limit,
         offset=offset,
     )

@@ -3,10 +3,10 @@
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from api.auth import CUSTOMER_SIDE, HISTORY_READERS, WRITERS, CurrentUser, RuntimeDep, require
+from api.auth import CUSTOMER_SIDE, HISTORY_READERS, READERS, WRITERS, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import (
     AssignIn,
@@ -26,6 +26,7 @@ from api.models import (
     TicketsPublic,
     TypeIn,
 )
+from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
 from domain import library
 from domain.values import Role
@@ -92,6 +93,7 @@ def add_note(ticket_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
 @router.post("/{ticket_id}/assign")
 def assign(ticket_id: UUID, body: AssignIn, caller: CallerDep) -> CommandPublic:
     """Assign or reassign the ticket to a user, with an optional comment for them."""
+    require(caller.user, WRITERS, "assign tickets")
     caller.existing_user(body.assignee)
     return caller.change(
         ticket_id, body, WRITERS, "assign tickets", lambda t, s: t.assign(body.assignee, body.comment, s)
@@ -181,13 +183,12 @@ def list_tickets(
     customer: Annotated[UUID | None, Query(description=CUSTOMER_FILTER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("queue"))] = 0,
 ) -> TicketsPublic:
     """The queue, longest-waiting customer first; filters combine with AND. Rows name the customer
     a ticket belongs to now (`customer.id`, `name`: the survivor of merges) and the record it was
     opened with (`customer.recorded_id`)."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue",))
+    require(user, READERS, "read the queue")
     filters = QueueFilter(
         status=status,
         channel=channel,

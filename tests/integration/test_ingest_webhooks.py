@@ -131,7 +131,7 @@ def test_oversized_body_is_refused_before_any_work(desk: Desk) -> None:
     before = desk.runtime.helpdesk.recorder.max_notification_id()
     response = desk.telegram(b'{"update_id": 1, "pad": "' + b"x" * 1_000_001 + b'"}')
     assert response.status_code == 413
-    assert response.json()["error"] == "too_large"
+    assert response.json()["error"] == "payload_too_large"
     assert desk.runtime.helpdesk.recorder.max_notification_id() == before
     assert desk.dead_letters() == []
 
