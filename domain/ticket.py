@@ -22,6 +22,7 @@ from domain.errors import (
     TimeTravelError,
 )
 from domain.stamp import Stamp
+from domain.text_forms import identifier
 from domain.values import (
     PauseReason,
     Priority,
@@ -474,12 +475,12 @@ def check_text(text: str) -> None:
 
 
 def normalise_tags(tags: list[str]) -> list[str]:
-    """Tags compare case-insensitively and without surrounding blanks, so "VIP " is "vip"."""
+    """Tags compare as identifiers (domain.text_forms), so "VIP ", "ＶＩＰ" and "vi\u200bp" are "vip"."""
     result: list[str] = []
     for tag in tags:
-        clean = tag.strip().lower()
+        clean = identifier(tag) if len(tag) <= MAX_TAG * 4 else ""
         if not clean or len(clean) > MAX_TAG:
-            raise InvalidValueError(f"A tag must have 1 to {MAX_TAG} characters; got {tag!r}.")
+            raise InvalidValueError(f"A tag must have 1 to {MAX_TAG} characters; got {tag[:100]!r}.")
         if clean not in result:
             result.append(clean)
     return result
