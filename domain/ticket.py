@@ -346,13 +346,15 @@ class Ticket(CheapCopy, Aggregate):
         self._record(self.NoteAdded, stamp, text=text)
 
     def change_tags(self, add: list[str], remove: list[str], stamp: Stamp) -> None:
-        """Only real changes are recorded, so the history shows what actually moved."""
+        """Only real changes are recorded, so the history shows what actually moved. Tags stored
+        before they were normalised are matched by their normal form and removed as stored."""
         self.check_not_merged()
         wanted, unwanted = normalise_tags(add), normalise_tags(remove)
         if set(wanted) & set(unwanted):
             raise InvalidValueError("A tag cannot be both added and removed in one request.")
-        added = [t for t in wanted if t not in self.tags]
-        removed = [t for t in unwanted if t in self.tags]
+        current = {identifier(t) for t in self.tags}
+        added = [t for t in wanted if t not in current]
+        removed = [t for t in self.tags if identifier(t) in unwanted]
         if added or removed:
             self._record(self.TagsChanged, stamp, added=added, removed=removed)
 

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidValueError
 from domain.text_forms import check_name, fold, identifier, visible
+from domain.ticket import Ticket, event_stamp
+from tests.support import new_ticket, stamp
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
@@ -92,3 +94,12 @@ def test_a_plain_name_in_any_script_passes_as_typed() -> None:
 def test_a_providers_name_is_kept_without_its_hidden_characters() -> None:
     assert visible("Ann\u202eSmith\u200b") == "AnnSmith"
     assert visible("line one\nline two\t") == "line one\nline two\t"
+
+
+def test_a_tag_stored_before_tags_were_normalised_is_matched_by_its_normal_form() -> None:
+    ticket = new_ticket()
+    ticket.trigger_event(Ticket.TagsChanged, added=["ｖｉｐ", "café"], removed=[], **event_stamp(stamp(1)))
+    ticket.change_tags(["VIP", "cafe\u0301"], [], stamp(2))
+    assert ticket.version == 2  # both already there: nothing recorded
+    ticket.change_tags([], ["ＶＩＰ"], stamp(3))
+    assert ticket.tags == ("café",)
