@@ -1,5 +1,6 @@
 """Who is calling and how: the request-level context every command route needs."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
@@ -18,6 +19,9 @@ from domain.helpdesk import CommandResult, Context, TicketAction
 from domain.idempotency import RequestKey
 from domain.users import User
 from domain.values import Role
+
+VERSION = re.compile(r"[0-9]{1,19}")  # ASCII digits only: str.isdigit() also takes "²" and "٣"
+MAX_VERSION = 2**62
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,9 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise ApiError(400, "invalid_if_match", f"If-Match must be a ticket version number; got {value!r}.")
+    if not VERSION.fullmatch(text) or int(text) > MAX_VERSION:
+        detail = f"If-Match must be a version number up to 2**62; got {value[:80]!r}."
+        raise ApiError(400, "invalid_if_match", detail)
     return int(text)
 
 

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Recorder
 
 from domain.command import CommandResult, Context
-from domain.customer import Customer, identity
+from domain.customer import Customer, identities
 from domain.errors import (
     CustomerNotFoundError,
     InvalidValueError,
@@ -90,13 +90,13 @@ class Helpdesk(AnswersOnce, Application[UUID]):
     ) -> CommandResult:
         """A retry (same external id or Idempotency-Key) finds the ticket it opened before."""
         ticket_id = new_ticket_id(channel, external_id, ctx)
-        first_identity = identity(channel, customer_handle)
+        handles = identities(channel, customer_handle)
         for _ in range(SAVE_ATTEMPTS):
             existing = self.find(ticket_id)
             if existing is not None:
                 return self.result_at(ticket_id, 1)
             stamp = self.stamp(None, ctx)
-            customer_id, new = self.customer_for(first_identity, customer_name, stamp)
+            customer_id, new = self.customer_for(handles, customer_name, stamp)
             ticket = Ticket.open(ticket_id, channel, customer_id, subject, text, external_id, stamp)
             try:
                 return self.commit(ctx, ticket, *new, ticket)
@@ -104,15 +104,19 @@ class Helpdesk(AnswersOnce, Application[UUID]):
                 continue
         raise VersionConflictError("The ticket could not be opened; please retry.")
 
-    def customer_for(self, customer_identity: str, name: str, stamp: Stamp) -> tuple[UUID, list[Customer]]:
+    def customer_for(
+        self, candidates: tuple[str, ...], name: str, stamp: Stamp
+    ) -> tuple[UUID, list[Customer]]:
         """Whose ticket a first message from this identity opens: the identity's own customer, or
         the one it was linked to or merged into (so the ticket shows in that customer's history);
-        an identity never seen before registers a customer, returned to be saved with the ticket."""
-        found = self.find(Customer.create_id(customer_identity))
-        if not isinstance(found, Customer):
-            registered = Customer.register(name, customer_identity, stamp)
-            return registered.id, [registered]
-        return self.survivor(found).id, []
+        `candidates` are its forms (`customer.identities`), the normal one first. An identity never
+        seen before registers a customer under the normal form, returned to be saved with the ticket."""
+        for candidate in candidates:
+            found = self.find(Customer.create_id(candidate))
+            if isinstance(found, Customer):
+                return self.survivor(found).id, []
+        registered = Customer.register(name, candidates[0], stamp)
+        return registered.id, [registered]
 
     def survivor(self, customer: Customer) -> Customer:
         """The record a customer's tickets belong to now: the one it was merged into, followed

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.channel import Channel, ChannelExistsError
 from domain.conversation import Conversation
-from domain.customer import identity
+from domain.customer import identities
 from domain.errors import InvalidValueError, VersionConflictError
 from domain.helpdesk import SAVE_ATTEMPTS, CommandResult, Context, Helpdesk, back_off, new_ticket_id
 from domain.mention import Decision, Mention, MentionNotFoundError
@@ -117,7 +117,7 @@ def _take_in(
         recordings = helpdesk.save(ticket, *thread)
         return IntakeResult(ticket.id, ticket.version, recordings[-1].notification.id, "appended")
     stamp = Stamp(occurred, now, actor, request_id)
-    customer_id, new = helpdesk.customer_for(identity(message.kind, message.handle), message.name, stamp)
+    customer_id, new = helpdesk.customer_for(identities(message.kind, message.handle), message.name, stamp)
     ticket = Ticket.open(
         opened_id,
         message.channel,
@@ -217,7 +217,7 @@ def triage_mention(
 
 def open_for_mention(helpdesk: Helpdesk, found: Mention, tags: list[str], stamp: Stamp) -> list[Any]:
     config = channel(helpdesk, found.channel)
-    author = identity("mention", f"{found.source}/{found.author}")
+    author = identities("mention", f"{found.source}/{found.author}")
     customer_id, customers = helpdesk.customer_for(author, found.author, stamp)
     new: list[Any] = [*customers]
     ticket_id = new_ticket_id(found.channel, f"mention:{found.id}", Context(stamp.actor))

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.article import Article
-from domain.customer import Customer, IdentityTakenError, identity
+from domain.customer import Customer, IdentityTakenError, identities
 from domain.errors import (
     ConflictError,
     EmptyTextError,
@@ -149,15 +149,12 @@ def link_identity(
 ) -> CommandResult:
     """The same person on another channel. Future messages from that identity reach this customer
     through an alias record; an identity that already has its own customer must be merged instead."""
-    new = identity(channel, handle)
-    alias_id = Customer.create_id(new)
+    forms = identities(channel, handle)
+    new, alias_id = forms[0], Customer.create_id(forms[0])
     with helpdesk.writing(customer_id, alias_id):
         owner = helpdesk.customer(customer_id)
         existing = helpdesk.find(alias_id)
-        if isinstance(existing, Customer) and existing.merged_into != owner.id and existing.id != owner.id:
-            raise IdentityTakenError(
-                f"{new} belongs to customer {existing.id}; merge the two customers instead."
-            )
+        check_identity_free(helpdesk, forms, owner)
         stamp = helpdesk.stamp(None, ctx)
         owner.link_identity(new, stamp)
         alias = [] if existing is not None else [Customer.register_alias(new, owner, stamp)]
@@ -165,6 +162,14 @@ def link_identity(
             return helpdesk.commit(ctx, owner, owner, *alias)
         except IntegrityError:
             raise VersionConflictError("The customer changed meanwhile; retry.") from None
+
+
+def check_identity_free(helpdesk: Helpdesk, forms: tuple[str, ...], owner: Customer) -> None:
+    """Neither the identity nor the form it had before handles were normalised has another owner."""
+    for form in forms:
+        taken = helpdesk.find(Customer.create_id(form))
+        if isinstance(taken, Customer) and taken.merged_into != owner.id and taken.id != owner.id:
+            raise IdentityTakenError(f"{form} belongs to customer {taken.id}; merge the two customers.")
 
 
 def merge_customers(helpdesk: Helpdesk, source_id: UUID, target_id: UUID, ctx: Context) -> CommandResult:

@@ -131,6 +131,14 @@ def unix_time(value: Any, what: str) -> datetime:
         raise Malformed(f"{what} is not a valid time.") from None
 
 
+def in_utc(moment: datetime, what: str) -> datetime:
+    """A provider's time with a time zone, in UTC; year 1 at +23:59 has no UTC and is refused."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise Malformed(f"{what} is not a valid time.") from None
+
+
 def header(headers: Mapping[str, str], name: str) -> str:
     lowered = name.lower()
     return next((v for k, v in headers.items() if k.lower() == lowered), "")

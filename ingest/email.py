@@ -113,9 +113,9 @@ def first_id(value: Any) -> str | None:
 def sent_at(value: Any) -> datetime:
     try:
         parsed = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError):
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return datetime.max.replace(tzinfo=UTC)  # no usable Date: intake uses the server clock
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def content(message: EmailMessage) -> tuple[str, list[dict[str, Any]]]:

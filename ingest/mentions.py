@@ -10,11 +10,11 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from domain.channel import Channel
-from ingest.contract import BadSignature, Malformed, header, load_json, obj, text_of
+from ingest.contract import BadSignature, Malformed, header, in_utc, load_json, obj, text_of
 
 
 @dataclass(frozen=True)
@@ -69,4 +69,4 @@ def published(value: Any) -> datetime:
         raise Malformed("published_at must be ISO 8601.") from None
     if parsed.tzinfo is None:
         raise Malformed("published_at needs a time zone.")
-    return parsed.astimezone(UTC)
+    return in_utc(parsed, "published_at")

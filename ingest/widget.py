@@ -14,7 +14,17 @@ from datetime import UTC, datetime
 
 from domain.channel import Channel
 from domain.intake import Inbound
-from ingest.contract import BadSignature, Malformed, Parsed, header, load_json, obj, text_of, unix_time
+from ingest.contract import (
+    BadSignature,
+    Malformed,
+    Parsed,
+    header,
+    in_utc,
+    load_json,
+    obj,
+    text_of,
+    unix_time,
+)
 
 KIND = "widget"
 
@@ -92,5 +102,5 @@ def sent_at(value: object) -> datetime:
             raise Malformed("sent_at must be ISO 8601 or unix seconds.") from None
         if parsed.tzinfo is None:
             raise Malformed("sent_at needs a time zone.")
-        return parsed.astimezone(UTC)
+        return in_utc(parsed, "sent_at")
     return unix_time(value, "sent_at")

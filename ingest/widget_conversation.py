@@ -13,7 +13,7 @@ import binascii
 import re
 from typing import Any
 
-from domain.customer import identity
+from domain.customer import identities
 from domain.thread_history import ThreadItem, thread_history
 from ingest.contract import BadSignature, Malformed
 from ingest.service import ADAPTERS, IngestService, Outcome, UnknownChannel
@@ -50,7 +50,7 @@ def pull(
         return Outcome(401, {"error": "bad_signature", "detail": str(exc)})
     except Malformed as exc:
         return Outcome(400, {"error": "invalid_request", "detail": str(exc)})
-    items = thread_history(service.helpdesk, config.name, visitor_id, identity(KIND, visitor_id), after)
+    items = thread_history(service.helpdesk, config.name, visitor_id, identities(KIND, visitor_id), after)
     if before is not None:
         items = [item for item in items if item.position < before]
     polling = cursors[0] is not None

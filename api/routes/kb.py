@@ -22,7 +22,7 @@ def list_articles(
     user: CurrentUser,
     q: Annotated[str, Query(max_length=500)] = "",
     category: str | None = None,
-    tag: str | None = None,
+    tag: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,

@@ -4,11 +4,11 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
-from api.models import CommandPublic
+from api.models import CommandPublic, Instant
 from api.reading import ViewsAt
 from domain.intake import answer_on_site, triage_mention
 
@@ -71,8 +71,8 @@ def answered(mention_id: UUID, caller: CallerDep, body: AnsweredIn | None = None
 def mention_report(
     runtime: RuntimeDep,
     user: CurrentUser,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    start: Annotated[Instant | None, Query(alias="from")] = None,
+    end: Annotated[Instant | None, Query(alias="to")] = None,
     min_position: Annotated[int, Depends(ViewsAt("ingest"))] = 0,
 ) -> dict[str, Any]:
     """Marketing mentions counted by category, source and day (never in support metrics)."""

@@ -4,10 +4,11 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from api.auth import READERS, CurrentUser, RuntimeDep, require
+from api.models import FilterValue, Instant, filter_values
 from api.reading import ViewsAt
+from domain.text_forms import identifier
 from projections.search_queries import SearchQuery, search
 
 router = APIRouter(tags=["search"])
@@ -21,12 +22,12 @@ def search_archive(
     user: CurrentUser,
     q: Annotated[str, Query(max_length=500, description="Words in any form: карты finds карта")] = "",
     customer: UUID | None = None,
-    tag: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-    channel: Annotated[list[str], Query()] = [],  # noqa: B006
-    status: Annotated[list[Status], Query()] = [],  # noqa: B006
-    kind: Annotated[list[Kind], Query()] = [],  # noqa: B006
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    tag: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
+    channel: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
+    status: Annotated[list[Status], filter_values()] = [],  # noqa: B006
+    kind: Annotated[list[Kind], filter_values()] = [],  # noqa: B006
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
@@ -36,7 +37,7 @@ def search_archive(
     query = SearchQuery(
         text=q,
         customer_id=str(customer) if customer else None,
-        tags=[t.strip().lower() for t in tag],
+        tags=[identifier(t) for t in tag],
         channels=channel,
         statuses=status,
         kinds=kind,

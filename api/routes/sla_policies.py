@@ -4,11 +4,11 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
-from api.models import CommandIn, CommandPublic
+from api.models import CommandIn, CommandPublic, Instant
 from api.reading import ViewsAt
 from domain.calendar import from_us
 from domain.sla_policy import PolicySpec
@@ -48,7 +48,7 @@ class SlaPolicyIn(CommandIn):
     calendar: CalendarIn | None = None
     applies_to: AppliesToIn = Field(default_factory=AppliesToIn)
     rank: int = Field(default=100, ge=0, le=1_000_000, description="Lowest rank wins when several match")
-    effective_from: AwareDatetime | None = Field(default=None, description="Default: now")
+    effective_from: Instant | None = Field(default=None, description="Default: now")
 
 
 @router.put("/{name}")

@@ -4,11 +4,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
-from api.models import CommandIn, CommandPublic, SnippetEditIn, SnippetIn
+from api.models import CommandIn, CommandPublic, Instant, SnippetEditIn, SnippetIn
 from api.reading import ViewsAt
 from domain import library
 from domain.placeholders import KNOWN, render
@@ -81,8 +80,8 @@ def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUs
 def snippets_report(
     runtime: RuntimeDep,
     user: CurrentUser,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from api.auth import CUSTOMER_SIDE, HISTORY_READERS, READERS, WRITERS, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
@@ -13,6 +12,8 @@ from api.models import (
     CommandIn,
     CommandPublic,
     EventsPublic,
+    FilterValue,
+    Instant,
     MergeIn,
     MessageIn,
     PauseIn,
@@ -25,10 +26,12 @@ from api.models import (
     TicketOpenIn,
     TicketsPublic,
     TypeIn,
+    filter_values,
 )
 from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
 from domain import library
+from domain.text_forms import identifier
 from domain.values import Role
 from projections.queue_store import QueueFilter
 
@@ -173,11 +176,11 @@ def merge(ticket_id: UUID, body: MergeIn, caller: CallerDep) -> CommandPublic:
 def list_tickets(
     runtime: RuntimeDep,
     user: CurrentUser,
-    status: Annotated[list[Status], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-    channel: Annotated[list[str], Query()] = [],  # noqa: B006
+    status: Annotated[list[Status], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
+    channel: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
     assignee: str | None = None,
     unassigned: bool = False,
-    tag: Annotated[list[str], Query()] = [],  # noqa: B006
+    tag: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
     type: Literal["question", "problem", "incident"] | None = None,
     priority: Literal["low", "normal", "high", "urgent"] | None = None,
     customer: Annotated[UUID | None, Query(description=CUSTOMER_FILTER)] = None,
@@ -194,7 +197,7 @@ def list_tickets(
         channel=channel,
         assignee=assignee,
         unassigned=unassigned,
-        tag=[t.strip().lower() for t in tag],
+        tag=[identifier(t) for t in tag],
         type=type,
         priority=priority,
         customer_id=str(customer) if customer else None,
@@ -205,7 +208,7 @@ def list_tickets(
 
 @router.get("/{ticket_id}")
 def get_ticket(
-    ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: AwareDatetime | None = None
+    ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: Instant | None = None
 ) -> dict[str, Any]:
     """The ticket's current state and conversation; `as_of` gives it as recorded at that time.
 
