@@ -4,7 +4,7 @@ Its settings hold the provider's secrets, so only the command side (webhook chec
 loads it; lists read the ingest view, which never shows secret values.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -12,8 +12,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
 from domain.errors import ConflictError, InvalidValueError
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.ticket import event_stamp
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/channel")
 KINDS = ("telegram", "whatsapp", "vk", "email", "widget", "mentions")
@@ -33,16 +33,8 @@ class ChannelExistsError(ConflictError):
 
 
 class Channel(CheapCopy, Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, channel: "Channel") -> None:
-            self.update(channel)
-
-        def update(self, channel: "Channel") -> None:
-            """Each event's own effect."""
+    class Event(StampedEvent):
+        """What every channel event records (domain.event_base)."""
 
     class ChannelAdded(Event, Aggregate.Created):
         name: str

@@ -12,8 +12,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.calendar import BusinessCalendar, from_us, to_us
 from domain.errors import InvalidCommandError, InvalidValueError, NotFoundError
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.ticket import event_stamp
 from domain.values import Priority, TicketType
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/sla-policy")
@@ -61,16 +61,8 @@ class PolicySpec:
 
 
 class SlaPolicy(Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, policy: "SlaPolicy") -> None:
-            self.update(policy)
-
-        def update(self, policy: "SlaPolicy") -> None:
-            """Each event's own effect; every version event records a whole spec."""
+    class Event(StampedEvent):
+        """Every version event records a whole spec."""
 
     class SlaPolicyDefined(Event, Aggregate.Created):
         name: str

@@ -8,8 +8,7 @@ from eventsourcing.domain import Aggregate
 from domain.copying import CheapCopy
 from domain.errors import InvalidValueError
 from domain.text_forms import check_name
-from domain.ticket import parse
-from domain.values import Role
+from domain.values import Role, parse
 
 USER_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/user")
 TOKEN_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/token")
