@@ -14,6 +14,7 @@ class Settings:
     run_projections: bool = True
     min_position_timeout: float = 5.0
     max_body_bytes: int = 1_000_000
+    max_waiting_readers: int = 64
     analytics_pace: float = 5.0
     access_log: bool = True
     kafka_bootstrap: str | None = None
@@ -31,6 +32,7 @@ class Settings:
             "port": int(env.get("DESKSTREAM_PORT", "8000")),
             "run_projections": env.get("DESKSTREAM_PROJECTIONS", "on") != "off",
             "max_body_bytes": int(env.get("DESKSTREAM_MAX_BODY", "1000000")),
+            "max_waiting_readers": int(env.get("DESKSTREAM_MAX_WAITING_READERS", "64")),
             "analytics_pace": float(env.get("DESKSTREAM_ANALYTICS_PACE", "5.0")),
             "access_log": env.get("DESKSTREAM_ACCESS_LOG", "on") != "off",
             "kafka_bootstrap": env.get("DESKSTREAM_KAFKA_BOOTSTRAP") or None,
