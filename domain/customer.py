@@ -22,7 +22,7 @@ def identity(channel: str, handle: str) -> str:
     "ann@example.com" are one customer. Numeric ids are unchanged."""
     clean = identifier(handle)
     if not clean:
-        raise InvalidValueError("The customer's handle is empty.")
+        raise EmptyHandleError("The customer's handle is empty.")
     return f"{channel}:{clean}"
 
 
@@ -146,6 +146,10 @@ class CustomerMergeError(ConflictError):
 
 class CustomerMergeIntoItselfError(CustomerMergeError):
     """One person cannot be folded into themselves."""
+
+
+class EmptyHandleError(InvalidValueError):
+    """A handle that is empty once normalised would make every such sender one customer."""
 
 
 class IdentityTakenError(ConflictError):

@@ -113,6 +113,10 @@ class TextTooLongError(InvalidValueError):
     """More text than any message, reply or note needs; it would bloat every view."""
 
 
+class HiddenCharacterError(InvalidValueError):
+    """A typed name hiding zero-width or text-direction characters, which can disguise it."""
+
+
 class InvalidTitleError(InvalidValueError):
     """A snippet's or an article's title is empty or longer than a title."""
 

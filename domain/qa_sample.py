@@ -79,9 +79,13 @@ class QaSample(Aggregate):
         )
 
 
+class SampleSizeError(InvalidValueError):
+    """A sample of no ticket checks nothing; one of thousands is no longer a sample."""
+
+
 def check_size(size: int) -> None:
     if not 1 <= size <= MAX_SIZE:
-        raise InvalidValueError(f"A QA sample has 1 to {MAX_SIZE} tickets.")
+        raise SampleSizeError(f"A QA sample has 1 to {MAX_SIZE} tickets.")
 
 
 def seed_of(month: str, population: Sequence[tuple[str, str]]) -> str:

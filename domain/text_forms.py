@@ -10,7 +10,7 @@ display as "exe.live", or two names look equal) is refused when a person types i
 
 import unicodedata
 
-from domain.errors import EmptyTextError, InvalidTagError, InvalidValueError, TextTooLongError
+from domain.errors import EmptyTextError, HiddenCharacterError, InvalidTagError, TextTooLongError
 
 MAX_PASSES = 4
 MAX_TEXT = 100_000
@@ -66,7 +66,7 @@ def check_name(text: str, what: str = "A name") -> None:
     """Names typed through the API may not hide characters; says which one and where."""
     found = next((i for i, char in enumerate(text) if char in HIDDEN), None)
     if found is not None:
-        raise InvalidValueError(
+        raise HiddenCharacterError(
             f"{what} may not contain invisible or text-direction characters; found "
             f"U+{ord(text[found]):04X} at position {found + 1}."
         )

@@ -7,9 +7,10 @@ from uuid import uuid4
 import pytest
 
 from domain.article import Article
-from domain.customer import Customer, CustomerMergeIntoItselfError
+from domain.customer import Customer, CustomerMergeIntoItselfError, EmptyHandleError, identity
 from domain.errors import (
     DomainError,
+    HiddenCharacterError,
     MergeIntoItselfError,
     MergeTargetMergedError,
     MergeTargetResolvedError,
@@ -21,9 +22,21 @@ from domain.errors import (
     UnknownValueError,
 )
 from domain.mention import Mention, MissingCategoryError
+from domain.qa_sample import QaSample, SampleSizeError
+from domain.sla_policy import (
+    InvalidCalendarError,
+    InvalidPolicyNameError,
+    NoTargetError,
+    PolicySpec,
+    SlaPolicy,
+    TargetOutOfRangeError,
+    UnknownMetricError,
+    UnknownScopeError,
+)
 from domain.snippet import InvalidShortcutError, Snippet
 from domain.text_forms import MAX_TEXT
 from domain.ticket import Ticket
+from domain.users import InvalidUserNameError, User
 from tests.support import new_ticket, stamp
 
 
@@ -130,3 +143,49 @@ def test_a_snippet_shortcut_with_spaces_is_refused_by_name() -> None:
 def test_an_article_without_a_title_is_refused_with_the_old_code() -> None:
     error = refusal(lambda: Article.write(uuid4(), {"title": " ", "body": "b"}, stamp()))
     assert (error.code, str(error)) == ("invalid_value", "An article title has 1 to 300 characters.")
+
+
+def spec(targets: dict[str, int | None], applies_to: dict[str, list[str]] | None = None) -> PolicySpec:
+    return PolicySpec.build(targets, None, applies_to or {}, 1)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (lambda: spec({"first_reply": 60}), UnknownMetricError),
+        (lambda: spec({"first_response": None}), NoTargetError),
+        (lambda: spec({"resolution": 0}), TargetOutOfRangeError),
+        (lambda: spec({"resolution": 60}, {"teams": ["a"]}), UnknownScopeError),
+        (lambda: spec({"resolution": 60}, {"priorities": ["asap"]}), UnknownScopeError),
+        (
+            lambda: PolicySpec.build({"resolution": 60}, {"tz": "UTC", "hours": {}}, {}, 1),
+            InvalidCalendarError,
+        ),
+        (
+            lambda: SlaPolicy.define("gold plan", spec({"resolution": 60}), stamp().occurred_at, stamp()),
+            InvalidPolicyNameError,
+        ),
+        (lambda: QaSample.draw("2026-03", 0, [], 0, stamp()), SampleSizeError),
+        (lambda: User.register("anna smith", "operator", stamp().occurred_at), InvalidUserNameError),
+        (lambda: User.register("anna\u200b", "operator", stamp().occurred_at), HiddenCharacterError),
+        (lambda: identity("telegram", " \u200b "), EmptyHandleError),
+    ],
+    ids=[
+        "metric",
+        "no-target",
+        "target-range",
+        "scope-key",
+        "scope-value",
+        "calendar",
+        "policy-name",
+        "sample-size",
+        "user-name",
+        "hidden-character",
+        "handle",
+    ],
+)
+def test_a_bad_value_for_a_policy_sample_user_or_handle_is_refused_by_name_with_the_old_code(
+    command: Callable[[], object], expected: type[DomainError]
+) -> None:
+    error = refusal(command)
+    assert (type(error), error.code) == (expected, "invalid_value")
