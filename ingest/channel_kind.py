@@ -61,7 +61,8 @@ class ChannelKind(ABC):
       id, or raise `DeliveryError` (`HttpReplies` implements it from `request` and `delivered`)
 
     Register it with `@register` above the class. With `Webhook(challenge_doc=…)`, also override
-    `challenge`.
+    `challenge`. If the provider puts the channel's shared secret inside the JSON body (VK), name
+    those top-level fields in `secret_body_fields`: dead letters drop them.
     """
 
     kind: str
@@ -72,6 +73,7 @@ class ChannelKind(ABC):
     acknowledgement: str | None
     webhook: Webhook | None
     no_replies: str = ""
+    secret_body_fields: tuple[str, ...] = ()
 
     @abstractmethod
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:

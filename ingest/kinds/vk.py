@@ -43,6 +43,7 @@ class VkAdapter(HttpReplies):
     reports_statuses = False
     forged_status = 403
     acknowledgement = "ok"  # VK wants the plain string "ok" back, or it retries the event
+    secret_body_fields = ("secret",)  # VK signs nothing: the shared secret travels in the body
     webhook = Webhook(
         "VK Callback API: confirmation handshake, message_new, wall_reply_new; checks `secret`."
     )
