@@ -50,9 +50,10 @@ class Runtime:
     background: list[Background] = field(default_factory=list)
 
     def start(self) -> None:
-        """Catches the views up before serving, then follows the log in the background."""
+        """Catches the views up before serving, then follows the log in the background; on a
+        full disk it serves the views as they are, and they follow once there is room."""
         if self.settings.run_projections:
-            self.runner.catch_up()
+            self.runner.catch_up_unless_full()
             self.runner.start()
             if self.ingest is not None:
                 self.ingest.start()
@@ -103,6 +104,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     analytics_runner.idle.append(snapshots.tick)
     runner = Runners([views, analytics_runner])
     ingest.service.wake = runner.wake
+    ingest.outbox.failures = runner.failures
     runtime = Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
     if settings.kafka_bootstrap:
         from relay.service import RelayService  # only scaled mode needs the Kafka client

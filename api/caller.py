@@ -7,14 +7,16 @@ from datetime import UTC
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
 from api.auth import TRUSTED_CLOCKS, CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
 from api.errors import ApiError
+from api.idempotency import request_key
 from api.models import CommandIn, CommandPublic
 from domain.errors import InvalidValueError, UserNotFoundError
 from domain.helpdesk import CommandResult, Context, TicketAction
+from domain.idempotency import RequestKey
 from domain.users import User
 from domain.values import Role
 
@@ -27,7 +29,7 @@ class Caller:
     runtime: Runtime
     user: User
     if_match: int | None
-    idempotency_key: str | None
+    key: RequestKey | None
 
     def change(
         self,
@@ -37,9 +39,8 @@ class Caller:
         what: str,
         action: TicketAction,
     ) -> CommandPublic:
-        require(self.user, roles, what)
-        result = self.runtime.helpdesk.change(ticket_id, self.context(body), self.if_match, action)
-        return self.done(result)
+        helpdesk = self.runtime.helpdesk
+        return self.run(body, roles, what, lambda ctx: helpdesk.change(ticket_id, ctx, self.if_match, action))
 
     def run(
         self,
@@ -49,7 +50,7 @@ class Caller:
         use_case: Callable[[Context], CommandResult],
     ) -> CommandPublic:
         require(self.user, roles, what)
-        return self.done(use_case(self.context(body)))
+        return self.done(self.runtime.helpdesk.once(self.context(body), use_case))
 
     def context(self, body: CommandIn | None) -> Context:
         """Only adapters and imports may say when something happened, or act for someone else."""
@@ -62,7 +63,7 @@ class Caller:
         return Context(
             actor=actor or self.user.name,
             occurred_at=occurred_at.astimezone(UTC) if occurred_at else None,
-            request_id=self.idempotency_key,
+            key=self.key,
         )
 
     def existing_user(self, name: str) -> User:
@@ -88,12 +89,15 @@ def parse_if_match(value: str | None) -> int | None:
 
 
 async def get_caller(
+    request: Request,
     runtime: RuntimeDep,
     user: CurrentUser,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Caller:
-    return Caller(runtime, user, parse_if_match(if_match), idempotency_key or None)
+    """Keys are per user: the same key from two users names two requests."""
+    key = await request_key(request, user.name, idempotency_key) if idempotency_key else None
+    return Caller(runtime, user, parse_if_match(if_match), key)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

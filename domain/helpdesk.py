@@ -4,12 +4,12 @@ The application never reads a clock of its own: `clock` is injected by the compo
 Commands either append all their events atomically or raise a DomainError.
 """
 
+import dataclasses
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Recorder
 
+from domain.command import CommandResult, Context
 from domain.customer import Customer, identities
 from domain.errors import (
     CustomerNotFoundError,
@@ -26,6 +27,7 @@ from domain.errors import (
     UserNotFoundError,
     VersionConflictError,
 )
+from domain.once import AnswersOnce
 from domain.qa_sample import QaSample
 from domain.sla_policy import PolicyNotFoundError, PolicySpec, SlaPolicy
 from domain.stamp import Stamp
@@ -44,28 +46,12 @@ class PositionLookup(Protocol):
     def __call__(self, recorder: Recorder, aggregate_id: UUID) -> dict[int, int]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class CommandResult:
-    id: UUID
-    version: int
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Who asks, and (for imports and channel adapters only) when it happened."""
-
-    actor: str
-    occurred_at: datetime | None = None
-    request_id: str | None = None
-
-
 TicketAction = Callable[[Ticket, Stamp], None]
 MERGE_HOPS = 10
 """Customers merged into customers merged into others: followed this far, then the last found."""
 
 
-class Helpdesk(Application[UUID]):
+class Helpdesk(AnswersOnce, Application[UUID]):
     name = "deskstream"
 
     def __init__(
@@ -115,10 +101,9 @@ class Helpdesk(Application[UUID]):
             customer_id, new = self.customer_for(handles, customer_name, stamp)
             ticket = Ticket.open(ticket_id, channel, customer_id, subject, text, external_id, stamp)
             try:
-                recordings = self.save(*new, ticket)
+                return self.commit(ctx, ticket, *new, ticket)
             except IntegrityError:
                 continue
-            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
         raise VersionConflictError("The ticket could not be opened; please retry.")
 
     def customer_for(
@@ -149,7 +134,7 @@ class Helpdesk(Application[UUID]):
         self, ticket_id: UUID, text: str, external_id: str | None, ctx: Context
     ) -> CommandResult:
         if external_id and not ctx.request_id:
-            ctx = Context(ctx.actor, ctx.occurred_at, f"message:{external_id}")
+            ctx = dataclasses.replace(ctx, request_id=f"message:{external_id}")
         return self.change(ticket_id, ctx, None, lambda t, s: t.receive_message(text, external_id, s))
 
     def merge(self, source_id: UUID, target_id: UUID, ctx: Context, expected: int | None) -> CommandResult:
@@ -165,13 +150,11 @@ class Helpdesk(Application[UUID]):
             check_version(source, expected)
             source.merge_into(target, self.stamp(max_time(source, target), ctx))
             try:
-                self.save(source, target)
+                return self.commit(ctx, source, source, target)
             except IntegrityError:
                 if expected is not None:
                     raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
                 back_off(attempt)
-                continue
-            return self.result_at(source.id, source.version)
         raise VersionConflictError("The tickets are busy; please retry.")
 
     def change(
@@ -190,18 +173,13 @@ class Helpdesk(Application[UUID]):
             if replayed is not None:
                 return replayed
             check_version(ticket, expected)
-            before = ticket.version
             action(ticket, self.stamp(ticket.last_occurred_at, ctx))
-            if ticket.version == before:
-                return self.result_at(ticket.id, before)
             try:
-                recordings = self.save(ticket)
+                return self.commit(ctx, ticket)
             except IntegrityError:
                 if expected is not None:
                     raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
                 back_off(attempt)
-                continue
-            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
         raise VersionConflictError("The ticket is busy; please retry.")
 
     def add_customer_note(self, customer_id: UUID, text: str, ctx: Context) -> CommandResult:
@@ -210,11 +188,9 @@ class Helpdesk(Application[UUID]):
                 customer = self.customer(customer_id)
                 customer.add_note(text, self.stamp(None, ctx))
                 try:
-                    recordings = self.save(customer)
+                    return self.commit(ctx, customer)
                 except IntegrityError:
                     back_off(attempt)
-                    continue
-                return CommandResult(customer.id, customer.version, recordings[-1].notification.id)
         raise VersionConflictError("The customer is busy; please retry.")
 
     def ticket(self, ticket_id: UUID) -> Ticket:
@@ -302,7 +278,8 @@ class Helpdesk(Application[UUID]):
             occurred = now if last is None else max(now, last)
         elif occurred > now + FUTURE_TOLERANCE:
             raise InvalidValueError(f"occurred_at {occurred.isoformat()} is in the future.")
-        return Stamp(occurred, now, ctx.actor, ctx.request_id)
+        request_id = ctx.request_id or (ctx.key.request_id if ctx.key else None)
+        return Stamp(occurred, now, ctx.actor, request_id)
 
     # --- SLA policies and QA samples (analytics) ---
 
@@ -318,8 +295,7 @@ class Helpdesk(Application[UUID]):
                 policy = SlaPolicy.define(name, spec, effective_from or stamp.occurred_at, stamp)
             else:
                 policy.change(spec, effective_from or stamp.occurred_at, stamp)
-            self.save(policy)
-            return self.result_at(policy.id, policy.version)
+            return self.commit(ctx, policy)
 
     def sla_policy(self, name: str) -> SlaPolicy:
         found = self.find(SlaPolicy.create_id(name))

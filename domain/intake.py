@@ -64,10 +64,9 @@ def add_channel(
         raise ChannelExistsError(f"There is already a channel named {name!r}.")
     channel = Channel.add(name, kind, owner, settings, helpdesk.stamp(None, ctx), required)
     try:
-        recordings = helpdesk.save(channel)
+        return helpdesk.commit(ctx, channel)
     except IntegrityError:
         raise ChannelExistsError(f"There is already a channel named {name!r}.") from None
-    return CommandResult(channel.id, channel.version, recordings[-1].notification.id)
 
 
 def channel(helpdesk: Helpdesk, name: str) -> Channel | None:
@@ -217,11 +216,9 @@ def triage_mention(
                 ticket_id = new[-1].id
             found.triage(decision, category, tags, ticket_id, stamp)
             try:
-                recordings = helpdesk.save(*new, found)
+                return helpdesk.commit(ctx, found, *new, found)
             except IntegrityError:
                 back_off(attempt)
-                continue
-            return CommandResult(found.id, found.version, recordings[-1].notification.id)
     raise VersionConflictError("The mention is busy; please retry.")
 
 
@@ -245,10 +242,7 @@ def answer_on_site(helpdesk: Helpdesk, mention_id: UUID, note: str | None, ctx: 
     with helpdesk.writing(mention_id):
         found = mention(helpdesk, mention_id)
         found.mark_answered_on_site(note, helpdesk.stamp(None, ctx))
-        if not found.pending_events:
-            return helpdesk.result_at(found.id, found.version)
-        recordings = helpdesk.save(found)
-        return CommandResult(found.id, found.version, recordings[-1].notification.id)
+        return helpdesk.commit(ctx, found)
 
 
 def check_handle(handle: str) -> str:

@@ -23,6 +23,7 @@ from ingest.channel_kind import ChannelKind
 from ingest.contract import BadSignature, DeliveryStatus, Malformed, MentionIn, Parsed
 from ingest.dead_letters import DeadLetters
 from ingest.store import IngestProjection
+from projections.disk_space import is_disk_full
 
 log = logging.getLogger(__name__)
 ACTOR = "ingest"
@@ -132,6 +133,9 @@ class IngestService:
             reason = f"{exc.code}: {exc}"
             return Outcome(422, {"error": exc.code, "detail": str(exc), "dead_letter": dead(reason)})
         except Exception as exc:
+            if is_disk_full(exc):  # no dead letter fits either: the provider's retry is the copy
+                detail = "The server's disk is full, so nothing was stored; send it again later."
+                return Outcome(507, {"error": "insufficient_storage", "detail": detail})
             log.exception("intake failed on channel %s", config.name)
             reason = f"internal: {type(exc).__name__}: {exc}"
             return Outcome(503, {"error": "unavailable", "detail": reason, "dead_letter": dead(reason)})

@@ -1,14 +1,13 @@
 """Keeps projections up to date with a source of events, on a background thread."""
 
-import logging
 import threading
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from projections import collector
+from projections.disk_space import is_disk_full
+from projections.failures import Failures
 from projections.records import EventRecord
-
-log = logging.getLogger(__name__)
 
 
 class Projection(Protocol):
@@ -52,6 +51,8 @@ class Runner:
         self._known: int | None = None
         self.idle: list[Callable[[], None]] = []
         """Run on the runner's thread when a poll finds nothing new (time-driven upkeep of a view)."""
+        self.name = ", ".join(p.name for p in self.projections)
+        self.failures = Failures()
 
     def position(self) -> int:
         """The position every projection has reached; remembered, as only this runner moves it."""
@@ -120,14 +121,24 @@ class Runner:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
+    def catch_up_unless_full(self) -> None:
+        """A full disk stops the views where they are, not the server: the loop retries."""
+        try:
+            self.catch_up()
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.failures.failed(f"views {self.name}", exc)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 count = self.step()
-            except Exception:
-                log.exception("projection batch failed; retrying after a pause")
+            except Exception as exc:
+                self.failures.failed(f"views {self.name}", exc)
                 self._stop.wait(1.0)
                 continue
+            self.failures.recovered(f"views {self.name}")
             if count == 0:
                 self._upkeep()
             if count < self.batch_size:
@@ -142,8 +153,10 @@ class Runner:
         for hook in self.idle:
             try:
                 hook()
-            except Exception:
-                log.exception("idle upkeep failed; trying again on the next idle poll")
+            except Exception as exc:
+                self.failures.failed(f"upkeep of {self.name}", exc)
+            else:
+                self.failures.recovered(f"upkeep of {self.name}")
 
 
 REBUILD_BATCH = 50_000
@@ -160,6 +173,9 @@ class Runners:
     def __init__(self, runners: Sequence[Runner]) -> None:
         self.runners = list(runners)
         self.source = self.runners[0].source
+        self.failures = Failures()
+        for runner in self.runners:
+            runner.failures = self.failures
 
     @property
     def projections(self) -> list[Projection]:
@@ -181,6 +197,10 @@ class Runners:
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         return max(r.catch_up(progress) for r in self.runners)
+
+    def catch_up_unless_full(self) -> None:
+        for runner in self.runners:
+            runner.catch_up_unless_full()
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """One pass over the log for every projection: a replay reads and decodes each event once."""
