@@ -18,7 +18,7 @@ from api.auth import CurrentUser, RuntimeDep, require
 from api.errors import ApiError
 from domain.values import Role
 from ingest import registry
-from ingest.channel_kind import ChannelKind
+from ingest.channel_kind import ChannelKind, Webhook
 from ingest.contract import BadSignature
 from ingest.kinds.widget import KIND as WIDGET
 from ingest.runtime import IngestRuntime
@@ -99,18 +99,19 @@ def challenge(kind: ChannelKind) -> Callable[..., Response]:
     return endpoint
 
 
-def add_webhooks(kind: ChannelKind) -> None:
-    assert kind.webhook is not None
+def add_webhooks(kind: ChannelKind, hook: Webhook) -> None:
+    """The kind's operations, named as they were when written by hand (`telegram`, `whatsapp_verify`),
+    so their operation ids and summaries stay the same."""
     path = f"/{kind.kind}/{{channel}}"
-    if kind.webhook.challenge_doc is not None:
-        name, doc = f"{kind.kind}_verify", kind.webhook.challenge_doc
+    if hook.challenge_doc is not None:
+        name, doc = f"{kind.kind}_verify", hook.challenge_doc
         router.add_api_route(path, challenge(kind), methods=["GET"], name=name, description=doc)
-    doc = kind.webhook.doc
-    router.add_api_route(path, webhook(kind.kind), methods=["POST"], name=kind.kind, description=doc)
+    router.add_api_route(path, webhook(kind.kind), methods=["POST"], name=kind.kind, description=hook.doc)
 
 
-for _kind in registry.with_webhook():
-    add_webhooks(_kind)
+for _kind in registry.kinds():
+    if _kind.webhook is not None:
+        add_webhooks(_kind, _kind.webhook)
 
 
 @router.get(f"/{WIDGET}/{{channel}}/messages", response_model=WidgetMessagesPublic)
