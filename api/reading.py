@@ -19,7 +19,6 @@ from api.bootstrap import Runtime
 from api.errors import ApiError
 
 POLL_SECONDS = 0.01
-MAX_WAITERS = 64
 MIN_POSITION = (
     "Wait (up to a few seconds) until the views have applied this log position, e.g. the `position` "
     "a command returned. A position past the log's last event is refused with 422."
@@ -45,7 +44,7 @@ async def views_at(runtime: Runtime, position: int, views: Collection[str]) -> N
             "position_ahead_of_log",
             f"min_position {position} is past the log's last event ({head or 0}).",
         )
-    if Waiters.count >= MAX_WAITERS:
+    if Waiters.count >= runtime.settings.max_waiting_readers:
         raise ApiError(503, "too_many_waiters", "Too many readers are waiting for the views; retry shortly.")
     Waiters.count += 1
     try:

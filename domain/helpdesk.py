@@ -244,6 +244,15 @@ class Helpdesk(AnswersOnce, Application[UUID]):
         self.user(user_name)
         self.save(ApiToken.issue(token_hash, user_name, self.clock()))
 
+    def revoke_token(self, token_hash: str) -> str | None:
+        """The name of the token's user, or None if no such token was issued; revoking twice is one."""
+        token = self.find(ApiToken.create_id(token_hash))
+        if not isinstance(token, ApiToken):
+            return None
+        token.revoke(self.clock())
+        self.save(token)
+        return token.user_name
+
     def authenticate(self, token_hash: str) -> User | None:
         token = self.find(ApiToken.create_id(token_hash))
         if not isinstance(token, ApiToken) or token.revoked:

@@ -97,12 +97,12 @@ def test_a_min_position_past_the_log_is_refused_at_once(server: tuple[str, dict[
 
 def test_readers_waiting_for_stalled_views_do_not_starve_other_readers(tmp_path: Path) -> None:
     """With the views left to another process (none runs), a reachable position is never reached:
-    48 readers wait their full timeout, and a plain read still answers at once; past the cap of
-    waiters the server says 503 rather than queueing."""
+    readers wait their full timeout, and a plain read still answers at once; past the cap of
+    waiting readers (8 here) the server says 503 rather than queueing."""
     data = tmp_path / "data"
     token = deskstream(data, "token", "create", "--name", "anna", "--role", "operator").strip()
     auth = {"Authorization": f"Bearer {token}"}
-    with served(data, env={"DESKSTREAM_PROJECTIONS": "off"}) as base:
+    with served(data, env={"DESKSTREAM_PROJECTIONS": "off", "DESKSTREAM_MAX_WAITING_READERS": "8"}) as base:
         head = httpx2.get(f"{base}/health").json()
         assert head["position"] == 0
 
@@ -110,8 +110,8 @@ def test_readers_waiting_for_stalled_views_do_not_starve_other_readers(tmp_path:
             params = {"min_position": 2}
             return httpx2.get(f"{base}/api/v1/tickets", params=params, headers=auth, timeout=30).status_code
 
-        with ThreadPoolExecutor(max_workers=80) as pool:
-            waiting = [pool.submit(waiting_read, i) for i in range(80)]
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            waiting = [pool.submit(waiting_read, i) for i in range(40)]
             time.sleep(1.0)
             started = time.monotonic()
             plain = httpx2.get(f"{base}/api/v1/tickets", headers=auth, timeout=30)
@@ -120,4 +120,4 @@ def test_readers_waiting_for_stalled_views_do_not_starve_other_readers(tmp_path:
         assert plain.status_code == 200
         assert took < 0.5, f"a plain read took {took:.2f} s behind the waiters"
         assert set(statuses) == {200, 503}, "every reader is served or told to retry"
-        assert statuses.count(200) >= 64
+        assert statuses.count(200) >= 8
