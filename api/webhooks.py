@@ -17,6 +17,7 @@ from typing import Any
 from anyio import CapacityLimiter, to_thread
 
 from api.guard import BodyTooLarge, read_body
+from ingest import registry
 from ingest.service import Outcome
 
 Scope = MutableMapping[str, Any]
@@ -25,7 +26,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-PATH = re.compile(r"/api/v1/ingest/(telegram|whatsapp|vk|widget|mentions)/([^/]+)")
+PATH = re.compile(
+    r"/api/v1/ingest/(" + "|".join(re.escape(k.kind) for k in registry.with_webhook()) + r")/([^/]+)"
+)
+"""Every registered kind with a webhook (`ingest.registry`)."""
 WRITERS = 2
 """Threads storing webhook messages. SQLite takes one writer at a time anyway; more threads only
 fight over the interpreter and the write lock, which cost a third of the time at 40 threads."""

@@ -15,24 +15,27 @@ from domain.text_forms import check_text, identifier, visible
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/customer")
 
 
-def identity(channel: str, handle: str) -> str:
-    """A customer's address on one channel, e.g. "telegram:123456" or "email:ann@example.com".
+def identity(kind: str, handle: str) -> str:
+    """A customer's address with one kind of channel, e.g. "telegram:123456" or "email:ann@example.com":
+    the channel kind and the provider's handle, never a channel's configured name ("support-tg"), so
+    every channel and entry point of a kind finds the same customer. A channel name that is not
+    configured (an import) stands in for the kind.
 
     The handle is an identifier (domain.text_forms): "Ann@Example.com", "ａｎｎ@example.com" and
     "ann@example.com" are one customer. Numeric ids are unchanged."""
     clean = identifier(handle)
     if not clean:
         raise EmptyHandleError("The customer's handle is empty.")
-    return f"{channel}:{clean}"
+    return f"{kind}:{clean}"
 
 
-def identities(channel: str, handle: str) -> tuple[str, ...]:
+def identities(kind: str, handle: str) -> tuple[str, ...]:
     """Where to look for the customer: the identity, then the form customers were registered under
     before handles were normalised (as typed; e-mail lower-cased), when it differs. Record ids are
     derived from the first identity, so a customer registered as "telegram:AnnS" is found again."""
-    first = identity(channel, handle)
+    first = identity(kind, handle)
     raw = handle.strip()
-    legacy = f"{channel}:{raw.lower() if channel == 'email' else raw}"
+    legacy = f"{kind}:{raw.lower() if kind == 'email' else raw}"
     return (first,) if legacy == first or not raw else (first, legacy)
 
 

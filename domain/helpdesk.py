@@ -87,10 +87,12 @@ class Helpdesk(AnswersOnce, Application[UUID]):
         text: str,
         external_id: str | None,
         ctx: Context,
+        kind: str | None = None,
     ) -> CommandResult:
-        """A retry (same external id or Idempotency-Key) finds the ticket it opened before."""
+        """A retry (same external id or Idempotency-Key) finds the ticket it opened before. The
+        customer is `<kind>:<handle>`, as intake names them; without a kind, the channel's name."""
         ticket_id = new_ticket_id(channel, external_id, ctx)
-        handles = identities(channel, customer_handle)
+        handles = identities(kind or channel, customer_handle)
         for _ in range(SAVE_ATTEMPTS):
             existing = self.find(ticket_id)
             if existing is not None:

@@ -49,13 +49,20 @@ class IntakeResult:
 
 
 def add_channel(
-    helpdesk: Helpdesk, name: str, kind: str, owner: str | None, settings: dict[str, str], ctx: Context
+    helpdesk: Helpdesk,
+    name: str,
+    kind: str,
+    owner: str | None,
+    settings: dict[str, str],
+    ctx: Context,
+    required: Sequence[str] = (),
 ) -> CommandResult:
+    """`required`: the settings the kind needs (its `required_settings`), checked before anything is saved."""
     if owner:
         helpdesk.user(owner)
     if helpdesk.find(Channel.create_id(name)) is not None:
         raise ChannelExistsError(f"There is already a channel named {name!r}.")
-    channel = Channel.add(name, kind, owner, settings, helpdesk.stamp(None, ctx))
+    channel = Channel.add(name, kind, owner, settings, helpdesk.stamp(None, ctx), required)
     try:
         return helpdesk.commit(ctx, channel)
     except IntegrityError:

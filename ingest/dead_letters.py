@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+from ingest.registry import kinds
 from projections.sql import Database
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS dead_letters (
@@ -24,7 +25,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS dead_letters (
     retries INTEGER NOT NULL)"""
 KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256")
 """Headers worth keeping that hold no secret (a signature is a digest, not the key)."""
-SECRET_BODY_FIELDS = {"vk": ("secret",)}
+SECRET_BODY_FIELDS = {k.kind: k.secret_body_fields for k in kinds() if k.secret_body_fields}
 """Top-level fields of a JSON body, per channel kind, that carry the channel's shared secret."""
 
 

@@ -1,19 +1,17 @@
 """The outbox: sends operators' replies through their channel, with retries and backoff.
 
-Jobs come from the ingest projection (a ReplySent on a ticket of a sendable channel) and are
-settled by events: the sender records ReplyDelivered or ReplyDeliveryFailed on the ticket, with
-request id `delivery:<reply version>`, before marking the job. A crash between sending and
-recording sends once more at worst (VK drops it by random_id; others may show it twice). A reply
-sent while the disk is too full to record it is remembered, not sent again: the record is
-retried until there is room.
+Jobs come from the ingest projection (a ReplySent on a ticket of a configured channel whose kind's
+replies are not pulled by its client: `registry.queues_replies`) and are settled by events: the
+sender records ReplyDelivered or ReplyDeliveryFailed on the ticket, with request id
+`delivery:<reply version>`, before marking the job. A kind that sends no replies (mentions), or one
+this deskstream does not know, gets ReplyDeliveryFailed with the reason: never silence. A crash
+between sending and recording sends once more at worst (VK drops it by random_id; others may show
+it twice). A reply sent while the disk is too full to record it is remembered, not sent again: the
+record is retried until there is room.
 """
 
-import json
 import logging
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
@@ -21,9 +19,10 @@ from uuid import UUID
 from domain.channel import Channel
 from domain.helpdesk import Context, Helpdesk
 from domain.intake import channel
-from ingest.contract import DeliveryError, Outgoing, Thread
-from ingest.service import ACTOR, ADAPTERS
-from ingest.store import REPORTS_STATUSES, IngestProjection, Job
+from ingest import registry
+from ingest.contract import DeliveryError, Thread
+from ingest.service import ACTOR
+from ingest.store import IngestProjection, Job
 from projections.disk_space import is_disk_full
 from projections.failures import Failures
 
@@ -78,6 +77,10 @@ class Outbox:
         if config is None:
             self.fail(job, "The channel is no longer configured.", job.attempts)
             return
+        unsendable = registry.why_unsendable(config.kind)
+        if unsendable is not None:
+            self.fail(job, unsendable, job.attempts)
+            return
         events = self.helpdesk.history(ticket.id)
         reply = next(e for e in events if e.originator_version == job.reply_version)
         external_ids = [e.external_id for e in events if type(e).__name__ in MESSAGE_EVENTS and e.external_id]
@@ -101,7 +104,7 @@ class Outbox:
         )
         self.store.settle(job, "delivered", provider_message_id=provider_id)
         del self.sent[job.job_id]
-        if config.kind in REPORTS_STATUSES:
+        if registry.reports_statuses(config.kind):
             try:
                 self.after_delivery(job.channel, provider_id)
             except Exception:
@@ -149,29 +152,4 @@ class Outbox:
 
 
 def send(config: Channel, thread: Thread, text: str, reply_key: str) -> str | None:
-    adapter = ADAPTERS[config.kind]
-    if config.kind == "email":
-        return adapter.send(config, thread, text, reply_key)
-    outgoing = adapter.request(config, thread, text, reply_key)
-    status, body = post(outgoing, float(config.setting("timeout_seconds", "10")))
-    return adapter.delivered(status, body)
-
-
-def post(outgoing: Outgoing, timeout: float) -> tuple[int, bytes]:
-    """One HTTP POST with the standard library; every failure is a (transient) DeliveryError."""
-    if outgoing.form is not None:
-        data = urllib.parse.urlencode(outgoing.form).encode()
-        content_type = "application/x-www-form-urlencoded"
-    else:
-        data = json.dumps(outgoing.json_body, ensure_ascii=False).encode()
-        content_type = "application/json"
-    request = urllib.request.Request(
-        outgoing.url, data=data, method="POST", headers={"Content-Type": content_type, **outgoing.headers}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(f"connection: {type(exc).__name__}: {exc}", permanent=False) from None
+    return registry.kind_of(config.kind).send(config, thread, text, reply_key)

@@ -15,9 +15,10 @@ from typing import Any
 
 from domain.customer import identities
 from domain.thread_history import ThreadItem, thread_history
+from ingest import registry
 from ingest.contract import BadSignature, Malformed
-from ingest.service import ADAPTERS, IngestService, Outcome, UnknownChannel
-from ingest.widget import KIND, check_visitor_signature, widget_message_id
+from ingest.kinds.widget import KIND, check_visitor_signature, widget_message_id
+from ingest.service import IngestService, Outcome, UnknownChannel
 
 MIN_VISITOR_ID = 16
 MAX_VISITOR_ID = 200
@@ -43,7 +44,7 @@ def pull(
     except UnknownChannel as exc:
         return Outcome(404, {"error": "channel_not_found", "detail": str(exc)})
     try:
-        ADAPTERS[KIND].verify(config, b"", {"X-Widget-Key": key})
+        registry.kind_of(KIND).verify(config, b"", {"X-Widget-Key": key})
         check_visitor(config.setting("identity_secret"), visitor_id, signature)
         after, before = window(*cursors)
     except BadSignature as exc:

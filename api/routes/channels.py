@@ -11,9 +11,10 @@ from api.models import ChannelName, CommandPublic
 from api.reading import ViewsAt
 from domain.intake import add_channel
 from domain.values import Role
+from ingest import registry
 
 router = APIRouter(prefix="/channels", tags=["channels"])
-Kind = Literal["telegram", "whatsapp", "vk", "email", "widget", "mentions"]
+Kind = Literal[registry.names()]  # type: ignore[valid-type]  # the registered kinds, for the OpenAPI enum
 
 
 class ChannelCreate(BaseModel):
@@ -37,7 +38,13 @@ def create_channel(body: ChannelCreate, caller: CallerDep) -> CommandPublic:
         (Role.ADMIN,),
         "add channels",
         lambda ctx: add_channel(
-            caller.runtime.helpdesk, body.name, body.kind, body.owner, body.settings, ctx
+            caller.runtime.helpdesk,
+            body.name,
+            body.kind,
+            body.owner,
+            body.settings,
+            ctx,
+            registry.kind_of(body.kind).required_settings,
         ),
     )
 

@@ -100,13 +100,13 @@ def customer_history(
 @router.post("/{customer_id}/identities")
 def link_identity(customer_id: UUID, body: IdentityIn, caller: CallerDep) -> CommandPublic:
     """The same person on another channel: their messages from there reach this customer."""
+    ingest = caller.runtime.ingest
+    kind = ingest.service.identity_kind(body.channel) if ingest is not None else body.channel
     return caller.run(
         body,
         STAFF,
         "link identities",
-        lambda ctx: library.link_identity(
-            caller.runtime.helpdesk, customer_id, body.channel, body.handle, ctx
-        ),
+        lambda ctx: library.link_identity(caller.runtime.helpdesk, customer_id, kind, body.handle, ctx),
     )
 
 

@@ -47,6 +47,8 @@ CUSTOMER_FILTER = (
 @router.post("", status_code=201)
 def open_ticket(body: TicketOpenIn, caller: CallerDep) -> CommandPublic:
     """Open a ticket for a customer's first message on a channel."""
+    ingest = caller.runtime.ingest
+    kind = ingest.service.identity_kind(body.channel) if ingest is not None else body.channel
     return caller.run(
         body,
         WRITERS,
@@ -59,6 +61,7 @@ def open_ticket(body: TicketOpenIn, caller: CallerDep) -> CommandPublic:
             body.text,
             body.external_id,
             ctx,
+            kind,
         ),
     )
 

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from domain.channel import Channel
 from domain.intake import Inbound
+from ingest.channel_kind import ChannelKind, Replies, register
 from ingest.contract import DeliveryError, Malformed, Parsed, Thread
 
 KIND = "email"
@@ -29,8 +30,15 @@ TOKEN = re.compile(r"\[#([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
-class EmailAdapter:
+@register
+class EmailAdapter(ChannelKind):
     kind = KIND
+    required_settings = ("address",)
+    replies = Replies.PUSHED
+    reports_statuses = False
+    forged_status = 401
+    acknowledgement = None
+    webhook = None  # mail arrives over SMTP (ingest/smtp_server.py), addressed to the channel's `address`
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         """SMTP mail is accepted by recipient address; the server checks it before DATA."""

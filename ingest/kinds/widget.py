@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from domain.channel import Channel
 from domain.intake import Inbound
+from ingest.channel_kind import PulledReplies, Webhook, register
 from ingest.contract import (
     BadSignature,
     Malformed,
@@ -29,8 +30,14 @@ from ingest.contract import (
 KIND = "widget"
 
 
-class WidgetAdapter:
+@register
+class WidgetAdapter(PulledReplies):
     kind = KIND
+    required_settings = ("public_key",)
+    reports_statuses = False
+    forged_status = 401
+    acknowledgement = None
+    webhook = Webhook("The in-app chat widget; checks X-Widget-Key.")
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         if not hmac.compare_digest(
