@@ -46,7 +46,7 @@ def server_rss_kb(base: str) -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     data = tmp_path_factory.mktemp("limits") / "data"
-    token = deskstream(data, "token", "create", "--name", "bot", "--role", "service").strip()
+    token = deskstream(data, "token", "create", "--name", "anna", "--role", "operator").strip()
     with served(data) as base:
         yield base, {"Authorization": f"Bearer {token}"}
 
