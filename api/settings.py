@@ -18,6 +18,9 @@ class Settings:
     kafka_bootstrap: str | None = None
     kafka_topic: str = "deskstream.ticket-events"
     kafka_partitions: int = 4
+    aggregate_cache_mb: float = 32.0
+    history_cache_mb: float = 32.0
+    duckdb_memory_mb: float = 128.0
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -34,6 +37,9 @@ class Settings:
             "kafka_bootstrap": env.get("DESKSTREAM_KAFKA_BOOTSTRAP") or None,
             "kafka_topic": env.get("DESKSTREAM_KAFKA_TOPIC") or "deskstream.ticket-events",
             "kafka_partitions": int(env.get("DESKSTREAM_KAFKA_PARTITIONS", "4")),
+            "aggregate_cache_mb": float(env.get("DESKSTREAM_AGGREGATE_CACHE_MB", "32")),
+            "history_cache_mb": float(env.get("DESKSTREAM_HISTORY_CACHE_MB", "32")),
+            "duckdb_memory_mb": float(env.get("DESKSTREAM_DUCKDB_MEMORY_MB", "128")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
