@@ -5,8 +5,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors, heap
+from api import errors, heap, openapi
+from api.auth import gatekeeper
 from api.bootstrap import Runtime
+from api.guard import Guard
 from api.routes import (
     channels,
     customers,
@@ -41,7 +43,12 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="deskstream", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    app.add_middleware(Webhooks, service=lambda: runtime.ingest.service if runtime.ingest else None)
+    openapi.install(app)
+    max_body = runtime.settings.max_body_bytes
+    app.add_middleware(Guard, authenticate=gatekeeper(runtime), max_body=max_body)
+    app.add_middleware(
+        Webhooks, service=lambda: runtime.ingest.service if runtime.ingest else None, max_body=max_body
+    )
     routers = (tickets, customers, search, kb, snippets, channels, mentions, ingest, reports, sla_policies)
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")

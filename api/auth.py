@@ -2,8 +2,10 @@
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Header, Request
 
 from api.bootstrap import Runtime
@@ -15,6 +17,10 @@ STAFF = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 WRITERS = (*STAFF, Role.SERVICE)
 CUSTOMER_SIDE = (Role.SERVICE, Role.ADMIN)
 HISTORY_READERS = (*STAFF, Role.AUDITOR)
+READERS = HISTORY_READERS
+"""Who may read the queue, customers, search and the knowledge base. Not `service`: a channel
+adapter or an import writes tickets and reads back only the one it acts on (GET /tickets/{id},
+without notes); the widget's conversation goes through the ingest routes, on the visitor's key."""
 TRUSTED_CLOCKS = (Role.SERVICE, Role.ADMIN)
 
 
@@ -33,7 +39,8 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def current_user(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> User:
+def authenticate(runtime: Runtime, authorization: str | None) -> User:
+    """The user an `Authorization: Bearer <token>` header names, or a 401 saying what is wrong."""
     if not authorization:
         raise ApiError(401, "unauthorized", "Send an 'Authorization: Bearer <token>' header.")
     scheme, _, token = authorization.partition(" ")
@@ -43,6 +50,30 @@ async def current_user(runtime: RuntimeDep, authorization: Annotated[str | None,
     if user is None:
         raise ApiError(401, "unauthorized", "The token is unknown or revoked.")
     return user
+
+
+def gatekeeper(runtime: Runtime) -> Callable[[str | None], Awaitable[User]]:
+    """For `api.guard`: a known token is answered from memory, else looked up off the event loop."""
+
+    async def check(authorization: str | None) -> User:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            known = runtime.tokens.peek(hash_token(token.strip()))
+            if known is not None:
+                return known
+        return await to_thread.run_sync(authenticate, runtime, authorization)
+
+    return check
+
+
+async def current_user(
+    request: Request, runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None
+) -> User:
+    """The guard in front of the app has authenticated the caller before the body was read."""
+    user = getattr(request.state, "user", None)
+    if isinstance(user, User):
+        return user
+    return await to_thread.run_sync(authenticate, runtime, authorization)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

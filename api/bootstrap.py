@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from api.data_dir import secure
 from api.settings import Settings
 from api.store import aggregate_cache, event_positions, store_env
 from api.token_cache import TokenCache
@@ -14,7 +15,7 @@ from domain.helpdesk import Helpdesk
 from ingest.runtime import IngestRuntime, build_ingest
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.byte_budget import MIB
-from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter
+from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter, replace_if_leaky
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -50,9 +51,10 @@ class Runtime:
     background: list[Background] = field(default_factory=list)
 
     def start(self) -> None:
-        """Catches the views up before serving, then follows the log in the background."""
+        """Catches the views up before serving, then follows the log in the background; on a
+        full disk it serves the views as they are, and they follow once there is room."""
         if self.settings.run_projections:
-            self.runner.catch_up()
+            self.runner.catch_up_unless_full()
             self.runner.start()
             if self.ingest is not None:
                 self.ingest.start()
@@ -86,6 +88,7 @@ def open_helpdesk(settings: Settings, clock: Callable[[], datetime] = system_clo
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Runtime:
+    secure(settings.data_dir)
     helpdesk = open_helpdesk(settings, clock)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
@@ -94,6 +97,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     analytics_projection = AnalyticsProjection(analytics, int(settings.history_cache_mb * MIB))
     search = SearchDb(search_path(settings))
     log = LocalLog(helpdesk)
+    replace_if_leaky(analytics, view_file(settings, SNAPSHOT_NAME))
     snapshots = Snapshotter(analytics, view_file(settings, SNAPSHOT_NAME), head=log.head)
     analytics_projection.after_commit.append(snapshots)
     views = Runner(
@@ -103,11 +107,13 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     analytics_runner.idle.append(snapshots.tick)
     runner = Runners([views, analytics_runner])
     ingest.service.wake = runner.wake
+    ingest.outbox.failures = runner.failures
     runtime = Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
     if settings.kafka_bootstrap:
         from relay.service import RelayService  # only scaled mode needs the Kafka client
 
         runtime.background.append(RelayService(settings, helpdesk))
+    secure(settings.data_dir)
     return runtime
 
 

@@ -1,21 +1,27 @@
 """Who is calling and how: the request-level context every command route needs."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
 from api.auth import TRUSTED_CLOCKS, CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
 from api.errors import ApiError
+from api.idempotency import request_key
 from api.models import CommandIn, CommandPublic
 from domain.errors import InvalidValueError, UserNotFoundError
 from domain.helpdesk import CommandResult, Context, TicketAction
+from domain.idempotency import RequestKey
 from domain.users import User
 from domain.values import Role
+
+VERSION = re.compile(r"[0-9]{1,19}")  # ASCII digits only: str.isdigit() also takes "²" and "٣"
+MAX_VERSION = 2**62
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class Caller:
     runtime: Runtime
     user: User
     if_match: int | None
-    idempotency_key: str | None
+    key: RequestKey | None
 
     def change(
         self,
@@ -33,9 +39,8 @@ class Caller:
         what: str,
         action: TicketAction,
     ) -> CommandPublic:
-        require(self.user, roles, what)
-        result = self.runtime.helpdesk.change(ticket_id, self.context(body), self.if_match, action)
-        return self.done(result)
+        helpdesk = self.runtime.helpdesk
+        return self.run(body, roles, what, lambda ctx: helpdesk.change(ticket_id, ctx, self.if_match, action))
 
     def run(
         self,
@@ -45,7 +50,7 @@ class Caller:
         use_case: Callable[[Context], CommandResult],
     ) -> CommandPublic:
         require(self.user, roles, what)
-        return self.done(use_case(self.context(body)))
+        return self.done(self.runtime.helpdesk.once(self.context(body), use_case))
 
     def context(self, body: CommandIn | None) -> Context:
         """Only adapters and imports may say when something happened, or act for someone else."""
@@ -58,7 +63,7 @@ class Caller:
         return Context(
             actor=actor or self.user.name,
             occurred_at=occurred_at.astimezone(UTC) if occurred_at else None,
-            request_id=self.idempotency_key,
+            key=self.key,
         )
 
     def existing_user(self, name: str) -> User:
@@ -77,18 +82,22 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise ApiError(400, "invalid_if_match", f"If-Match must be a ticket version number; got {value!r}.")
+    if not VERSION.fullmatch(text) or int(text) > MAX_VERSION:
+        detail = f"If-Match must be a version number up to 2**62; got {value[:80]!r}."
+        raise ApiError(400, "invalid_if_match", detail)
     return int(text)
 
 
 async def get_caller(
+    request: Request,
     runtime: RuntimeDep,
     user: CurrentUser,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Caller:
-    return Caller(runtime, user, parse_if_match(if_match), idempotency_key or None)
+    """Keys are per user: the same key from two users names two requests."""
+    key = await request_key(request, user.name, idempotency_key) if idempotency_key else None
+    return Caller(runtime, user, parse_if_match(if_match), key)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

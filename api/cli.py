@@ -4,7 +4,7 @@ import argparse
 import importlib
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,23 +12,29 @@ from uuid import UUID
 
 import duckdb
 
-from api.auth import hash_token, new_token
 from api.bootstrap import Runtime, build, open_helpdesk
+from api.data_dir import private_umask
 from api.kafka_views import parse_views
-from api.settings import Settings
+from api.setting_values import port
+from api.settings import Settings, SettingsError
 from api.signals import stop_on_signals
 from domain.errors import DomainError
 from domain.helpdesk import Helpdesk
-from domain.values import Role
 from projections.records import record_from_event
 
-EXTENSIONS: tuple[str, ...] = ("api.cli_ingest", "api.cli_analytics", "api.cli_kafka")
+EXTENSIONS: tuple[str, ...] = ("api.cli_tokens", "api.cli_ingest", "api.cli_analytics", "api.cli_kafka")
 """Modules that add their own subcommands through `register(subparsers)`."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_umask()
     args = parser().parse_args(argv)
-    settings = Settings.from_env(data_dir=args.data, **extra_overrides(args))
+    try:
+        settings = settings_of(args)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         return int(args.handler(settings, args) or 0)
     except DomainError as exc:
@@ -36,21 +42,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+class CommandParser(argparse.ArgumentParser):
+    """Every parser in the command tree, each subcommand's included, takes the global options.
+
+    So `deskstream serve --data DIR` and `deskstream --data DIR serve` mean the same. Subparsers
+    are built with the parser's own class, so extensions' subcommands get them too. The default
+    is SUPPRESS: a subcommand that is not given `--data` leaves the value given before it alone.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--data",
+            type=Path,
+            default=argparse.SUPPRESS,
+            metavar="DIR",
+            help="data directory (env DESKSTREAM_DATA, default ./data); before or after the command",
+        )
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="deskstream", description=__doc__)
-    p.add_argument("--data", type=Path, help="data directory (env DESKSTREAM_DATA, default ./data)")
+    p = CommandParser(prog="deskstream", description=__doc__)
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     serve_p = sub.add_parser("serve", help="serve the HTTP API (OpenAPI at /docs)")
     serve_p.add_argument("--host")
-    serve_p.add_argument("--port", type=int)
+    serve_p.add_argument("--port", type=port_argument)
     serve_p.set_defaults(handler=serve)
-
-    token_p = sub.add_parser("token", help="API tokens").add_subparsers(required=True, metavar="ACTION")
-    create_p = token_p.add_parser("create", help="create a user (or change its role) and print a new token")
-    create_p.add_argument("--name", required=True)
-    create_p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create_p.set_defaults(handler=create_token)
 
     ticket_p = sub.add_parser("ticket", help="inspect tickets").add_subparsers(
         required=True, metavar="ACTION"
@@ -83,8 +101,18 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def extra_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {"host": getattr(args, "host", None), "port": getattr(args, "port", None)}
+def settings_of(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
+    """The environment's settings, with what was typed on the command line taking precedence."""
+    typed = {name: getattr(args, name, None) for name in ("host", "port")}
+    return Settings.from_env(environ, data_dir=getattr(args, "data", None), **typed)
+
+
+def port_argument(text: str) -> int:
+    """`serve --port` is held to what DESKSTREAM_PORT is held to."""
+    try:
+        return port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def with_helpdesk(settings: Settings, work: Callable[[Helpdesk], int]) -> int:
@@ -120,17 +148,6 @@ def serve(settings: Settings, _: argparse.Namespace) -> int:
     print(f"deskstream: data in {settings.postgres_url or settings.data_dir.resolve()}", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=settings.access_log)
     return 0
-
-
-def create_token(settings: Settings, args: argparse.Namespace) -> int:
-    def work(helpdesk: Helpdesk) -> int:
-        token = new_token()
-        helpdesk.register_user(args.name, args.role)
-        helpdesk.issue_token(hash_token(token), args.name)
-        print(token)
-        return 0
-
-    return with_helpdesk(settings, work)
 
 
 def show_ticket(settings: Settings, args: argparse.Namespace) -> int:

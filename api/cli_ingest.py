@@ -7,9 +7,9 @@ from typing import Any
 from api.bootstrap import open_helpdesk
 from api.settings import Settings
 from api.signals import stop_on_signals
-from domain.channel import KINDS
 from domain.helpdesk import Context
 from domain.intake import add_channel
+from ingest import registry
 from ingest.runtime import build_ingest
 from ingest.smtp_server import smtp_controller
 from projections.local_log import LocalLog
@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
         required=True, metavar="ACTION"
     )
     add_p = channel_p.add_parser("add", help="add a channel (provider settings as --set key=value)")
-    add_p.add_argument("--kind", required=True, choices=KINDS)
+    add_p.add_argument("--kind", required=True, choices=registry.names())
     add_p.add_argument("--name", required=True)
     add_p.add_argument("--owner", help="operator who gets the channel's new tickets")
     add_p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings")
@@ -37,7 +37,8 @@ def add(settings: Settings, args: argparse.Namespace) -> int:
     pairs = dict(item.split("=", 1) for item in args.settings if "=" in item)
     helpdesk = open_helpdesk(settings)
     try:
-        result = add_channel(helpdesk, args.name, args.kind, args.owner, pairs, Context("admin"))
+        required = registry.kind_of(args.kind).required_settings
+        result = add_channel(helpdesk, args.name, args.kind, args.owner, pairs, Context("admin"), required)
         print(f"channel {args.name} ({args.kind}) added at position {result.position}")
         return 0
     finally:

@@ -1,13 +1,24 @@
-"""Every failure leaves as `{"error": code, "detail": sentence}`; bad input is never a 500."""
+"""Every failure leaves as `{"error": code, "detail": sentence}`; bad input is never a 500.
+
+A full disk is a 507 with Retry-After: nothing was saved, and the same request will work once
+there is room. A 500 or a 507 says `Connection: close`: after an unexpected exception uvicorn
+drops the connection, and a client that reused it would see a reset instead of its answer.
+"""
 
 import logging
+import sqlite3
+import time
 
+import duckdb
+import psycopg
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from domain.errors import ConflictError, DomainError, ForbiddenError, InvalidCommandError, NotFoundError
+from projections.disk_space import is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +28,17 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (InvalidCommandError, 422),
     (ForbiddenError, 403),
 ]
+
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
+    PersistenceError,
+    sqlite3.Error,
+    psycopg.Error,
+    duckdb.Error,
+    OSError,
+)
+"""What the stores raise; handled inside the app, so uvicorn keeps the connection it can."""
+RETRY_AFTER_SECONDS = 30
+LOG_FULL_EVERY_SECONDS = 60.0
 
 
 class ApiError(Exception):
@@ -52,12 +74,59 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error(exc.status_code, code, str(exc.detail))
+        response = error(exc.status_code, code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
+    async def storage_failure(request: Request, exc: Exception) -> JSONResponse:
+        return failure(request, exc)
+
+    for cls in STORAGE_ERRORS:
+        app.add_exception_handler(cls, storage_failure)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return failure(request, exc)
+
+
+def failure(request: Request, exc: Exception) -> JSONResponse:
+    """507 for a full disk, else 500; either way the client is told to open a new connection."""
+    if is_disk_full(exc):
+        full_disk_log.note(request)
+        response = error(
+            507,
+            "insufficient_storage",
+            "The server's disk is full, so nothing was saved; retry later, the same request will work.",
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error(500, "internal_error", "Something went wrong on our side; it has been logged.")
+        response = error(500, "internal_error", "Something went wrong on our side; it has been logged.")
+    response.headers["Connection"] = "close"
+    return response
+
+
+class FullDiskLog:
+    """One line a minute while requests are refused for lack of space, not one per request."""
+
+    def __init__(self) -> None:
+        self.last = float("-inf")
+        self.refused = 0
+
+    def note(self, request: Request) -> None:
+        self.refused += 1
+        now = time.monotonic()
+        if now - self.last >= LOG_FULL_EVERY_SECONDS:
+            log.warning(
+                "disk full: refused %d write(s) with 507, the last %s %s; reads go on",
+                self.refused,
+                request.method,
+                request.url.path,
+            )
+            self.last, self.refused = now, 0
+
+
+full_disk_log = FullDiskLog()
 
 
 def describe(problem: dict[str, object]) -> str:

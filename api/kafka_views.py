@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.bootstrap import search_path, view_file
+from api.data_dir import secure
 from api.settings import Settings
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter, take_snapshot
@@ -61,8 +62,7 @@ class KafkaViews:
 
 def open_views(settings: Settings, names: Sequence[str]) -> KafkaViews:
     """The queue database is always opened: it holds the offset hints (`kafka_offsets`)."""
-    if settings.postgres_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secure(settings.data_dir)
     views = KafkaViews(open_database(settings.queue_target))
     try:
         for name in VIEWS:

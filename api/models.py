@@ -1,9 +1,58 @@
 """Request and response bodies: `…In` is what a client sends, `…Public` what it gets back."""
 
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import Query
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from domain.errors import InvalidValueError
+from domain.text_forms import check_name
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+RANGE = f"from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} (UTC)"
+MAX_FILTER_VALUES = 100
+
+
+def representable(value: datetime) -> datetime:
+    """In UTC, and inside a range every date computation (windows, days, business hours) can
+    reach without overflowing: "0001-01-01T00:00:00+23:59" is a day before the first one."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise PydanticCustomError(
+            "time_out_of_range",
+            "The time {value} is outside the range served, {range}.",
+            {"value": value.isoformat(), "range": RANGE},
+        )
+    return utc
+
+
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(representable),
+    Field(description=f"ISO 8601 with a time zone, {RANGE}"),
+]
+FilterValue = Annotated[str, Field(max_length=200)]
+
+
+def filter_values(description: str | None = None, alias: str | None = None) -> Any:
+    """A repeatable query filter (`tag=a&tag=b`), at most MAX_FILTER_VALUES values."""
+    return Query(max_length=MAX_FILTER_VALUES, description=description, alias=alias)
+
+
+def plain_name(value: str) -> str:
+    try:
+        check_name(value, "A customer's name")
+    except InvalidValueError as exc:
+        raise PydanticCustomError("invisible_character", str(exc)) from None
+    return value
+
 
 Text = Field(min_length=1, max_length=100_000)
 ChannelName = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$", description="e.g. vk, telegram, email")
@@ -14,13 +63,13 @@ class CommandIn(BaseModel):
     """`occurred_at` and `actor` are for service and admin tokens only (adapters, imports)."""
 
     model_config = ConfigDict(extra="forbid")
-    occurred_at: AwareDatetime | None = Field(default=None, description="When it happened (service/admin)")
+    occurred_at: Instant | None = Field(default=None, description="When it happened (service/admin)")
     actor: str | None = Field(default=None, max_length=64, description="Act as this user (service/admin)")
 
 
 class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(default="", max_length=200)
+    name: Annotated[str, AfterValidator(plain_name)] = Field(default="", max_length=200)
     handle: str = Field(min_length=1, max_length=320, description="The customer's id on the channel")
 
 

@@ -1,8 +1,65 @@
-"""One settings object, read from the environment and overridable from the CLI."""
+"""One settings object, read from the environment and overridable from the CLI.
+
+Every DESKSTREAM_* variable the service reads is listed in `VARIABLES`, with the reader that checks
+it: a wrong value stops the process with one line naming the variable, the value and what is
+allowed, rather than a traceback, or, worse, being silently read as the default. An empty
+variable counts as unset.
+"""
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from api.setting_values import (
+    directory,
+    kafka_bootstrap,
+    kafka_topic,
+    listen_host,
+    port,
+    positive_whole,
+    postgres_url,
+    seconds,
+    shown_postgres_url,
+    switch,
+)
+
+
+class SettingsError(ValueError):
+    """Every wrong variable at once, one line each, so a user fixes them in one go."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    field: str
+    read: Callable[[str], Any]
+    shown: Callable[[str], str] = repr
+    """How the value appears in an error: a URL's password never does."""
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("DESKSTREAM_DATA", "data_dir", directory),
+    Variable("DESKSTREAM_POSTGRES_URL", "postgres_url", postgres_url, shown_postgres_url),
+    Variable("DESKSTREAM_HOST", "host", listen_host),
+    Variable("DESKSTREAM_PORT", "port", port),
+    Variable("DESKSTREAM_PROJECTIONS", "run_projections", switch),
+    Variable("DESKSTREAM_MAX_BODY", "max_body_bytes", positive_whole),
+    Variable("DESKSTREAM_MAX_WAITING_READERS", "max_waiting_readers", positive_whole),
+    Variable("DESKSTREAM_ANALYTICS_PACE", "analytics_pace", seconds),
+    Variable("DESKSTREAM_ACCESS_LOG", "access_log", switch),
+    Variable("DESKSTREAM_KAFKA_BOOTSTRAP", "kafka_bootstrap", kafka_bootstrap),
+    Variable("DESKSTREAM_KAFKA_TOPIC", "kafka_topic", kafka_topic),
+    Variable("DESKSTREAM_KAFKA_PARTITIONS", "kafka_partitions", positive_whole),
+    Variable("DESKSTREAM_AGGREGATE_CACHE_MB", "aggregate_cache_mb", positive_whole),
+    Variable("DESKSTREAM_HISTORY_CACHE_MB", "history_cache_mb", positive_whole),
+    Variable("DESKSTREAM_DUCKDB_MEMORY_MB", "duckdb_memory_mb", positive_whole),
+)
 
 
 @dataclass(frozen=True)
@@ -13,36 +70,24 @@ class Settings:
     port: int = 8000
     run_projections: bool = True
     min_position_timeout: float = 5.0
+    max_body_bytes: int = 1_000_000
+    max_waiting_readers: int = 64
     analytics_pace: float = 5.0
     access_log: bool = True
     kafka_bootstrap: str | None = None
     kafka_topic: str = "deskstream.ticket-events"
     kafka_partitions: int = 4
-    aggregate_cache_mb: float = 32.0
-    history_cache_mb: float = 32.0
-    duckdb_memory_mb: float = 128.0
+    aggregate_cache_mb: float = 32
+    history_cache_mb: float = 32
+    duckdb_memory_mb: float = 128
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
-        env = dict(os.environ if environ is None else environ)
-        values: dict[str, object] = {
-            "data_dir": Path(env.get("DESKSTREAM_DATA", "data")),
-            "postgres_url": env.get("DESKSTREAM_POSTGRES_URL") or None,
-            "host": env.get("DESKSTREAM_HOST", "127.0.0.1"),
-            "port": int(env.get("DESKSTREAM_PORT", "8000")),
-            "run_projections": env.get("DESKSTREAM_PROJECTIONS", "on") != "off",
-            "analytics_pace": float(env.get("DESKSTREAM_ANALYTICS_PACE", "5.0")),
-            "access_log": env.get("DESKSTREAM_ACCESS_LOG", "on") != "off",
-            "kafka_bootstrap": env.get("DESKSTREAM_KAFKA_BOOTSTRAP") or None,
-            "kafka_topic": env.get("DESKSTREAM_KAFKA_TOPIC") or "deskstream.ticket-events",
-            "kafka_partitions": int(env.get("DESKSTREAM_KAFKA_PARTITIONS", "4")),
-            "aggregate_cache_mb": float(env.get("DESKSTREAM_AGGREGATE_CACHE_MB", "32")),
-            "history_cache_mb": float(env.get("DESKSTREAM_HISTORY_CACHE_MB", "32")),
-            "duckdb_memory_mb": float(env.get("DESKSTREAM_DUCKDB_MEMORY_MB", "128")),
-        }
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        """Raises `SettingsError` listing every variable whose value is not allowed."""
+        values = read_environment(os.environ if environ is None else environ)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
     @property
     def queue_target(self) -> str | Path:
@@ -53,3 +98,19 @@ class Settings:
     def relay_target(self) -> str | Path:
         """The relay's position lives with the event store: PostgreSQL, or a SQLite file beside it."""
         return self.postgres_url or self.data_dir / "relay.sqlite"
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for variable in VARIABLES:
+        raw = environ.get(variable.name, "")
+        if not raw.strip():
+            continue
+        try:
+            values[variable.field] = variable.read(raw)
+        except ValueError as exc:
+            problems.append(f"{variable.name}={variable.shown(raw)}: {exc}")
+    if problems:
+        raise SettingsError(problems)
+    return values

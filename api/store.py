@@ -26,7 +26,7 @@ def store_env(settings: Settings) -> dict[str, str]:
     common = {"AGGREGATE_CACHE_MAXSIZE": CACHE_SIZE, **settings.extra_env}
     if settings.postgres_url:
         return {**postgres_env(settings.postgres_url), **common}
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = Path(settings.data_dir) / "events.sqlite"
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",

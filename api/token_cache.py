@@ -20,6 +20,12 @@ class TokenCache:
         self._entries: dict[str, tuple[float, User]] = {}
         self._lock = threading.Lock()
 
+    def peek(self, token_hash: str) -> User | None:
+        """The user of a token seen within `ttl` seconds, without asking the store."""
+        with self._lock:
+            entry = self._entries.get(token_hash)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
     def user(self, token_hash: str, authenticate: Callable[[str], User | None]) -> User | None:
         now = time.monotonic()
         with self._lock:

@@ -16,6 +16,8 @@ from typing import Any
 
 from anyio import CapacityLimiter, to_thread
 
+from api.guard import BodyTooLarge, read_body
+from ingest import registry
 from ingest.service import Outcome
 
 Scope = MutableMapping[str, Any]
@@ -24,21 +26,20 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-PATH = re.compile(r"/api/v1/ingest/(telegram|whatsapp|vk|widget|mentions)/([^/]+)")
-MAX_BODY = 1_000_000
+PATH = re.compile(
+    r"/api/v1/ingest/(" + "|".join(re.escape(k.kind) for k in registry.with_webhook()) + r")/([^/]+)"
+)
+"""Every registered kind with a webhook (`ingest.registry`)."""
 WRITERS = 2
 """Threads storing webhook messages. SQLite takes one writer at a time anyway; more threads only
 fight over the interpreter and the write lock, which cost a third of the time at 40 threads."""
 
 
-class TooLarge(Exception):
-    pass
-
-
 class Webhooks:
-    def __init__(self, app: Asgi, service: Callable[[], Any]) -> None:
+    def __init__(self, app: Asgi, service: Callable[[], Any], max_body: int) -> None:
         self.app = app
         self.service = service
+        self.max_body = max_body
         self._writers: CapacityLimiter | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -48,9 +49,9 @@ class Webhooks:
             await self.app(scope, receive, send)
             return
         try:
-            body = await read_body(receive)
-        except TooLarge:
-            await answer(send, Outcome(413, {"error": "too_large", "detail": "The body is over 1 MB."}))
+            body = await read_body(receive, self.max_body)
+        except BodyTooLarge as exc:
+            await answer(send, Outcome(413, {"error": exc.code, "detail": exc.detail}))
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         kind, channel = match.groups()
@@ -60,20 +61,6 @@ class Webhooks:
             service.receive, kind, channel, body, headers, limiter=self._writers
         )
         await answer(send, outcome)
-
-
-async def read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 async def answer(send: Send, outcome: Outcome) -> None:

@@ -1,9 +1,12 @@
 """The Channel aggregate: one configured way customers reach us (a bot, a number, an address…).
 
 Its settings hold the provider's secrets, so only the command side (webhook checks, the outbox)
-loads it; lists read the ingest view, which never shows secret values.
+loads it; lists read the ingest view, which never shows secret values. Which kinds exist and the
+settings each needs are the channel kinds' own (`ingest/kinds/`): the caller that adds a channel
+passes them in as `required`.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -16,15 +19,6 @@ from domain.stamp import Stamp
 from domain.ticket import event_stamp
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/channel")
-KINDS = ("telegram", "whatsapp", "vk", "email", "widget", "mentions")
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "telegram": ("secret_token",),
-    "whatsapp": ("verify_token", "app_secret"),
-    "vk": ("confirmation", "secret"),
-    "email": ("address",),
-    "widget": ("public_key",),
-    "mentions": ("secret",),
-}
 DEFAULT_REOPEN_HOURS = 72.0
 
 
@@ -75,9 +69,15 @@ class Channel(CheapCopy, Aggregate):
 
     @classmethod
     def add(
-        cls, name: str, kind: str, owner: str | None, settings: dict[str, str], stamp: Stamp
+        cls,
+        name: str,
+        kind: str,
+        owner: str | None,
+        settings: dict[str, str],
+        stamp: Stamp,
+        required: Sequence[str] = (),
     ) -> "Channel":
-        check_settings(kind, settings)
+        check_settings(kind, settings, required)
         return cls._create(
             cls.ChannelAdded,
             id=cls.create_id(name),
@@ -88,9 +88,11 @@ class Channel(CheapCopy, Aggregate):
             **event_stamp(stamp),
         )
 
-    def change(self, owner: str | None, settings: dict[str, str], stamp: Stamp) -> None:
+    def change(
+        self, owner: str | None, settings: dict[str, str], stamp: Stamp, required: Sequence[str] = ()
+    ) -> None:
         merged = {**self.settings, **settings}
-        check_settings(self.kind, merged)
+        check_settings(self.kind, merged, required)
         if merged != self.settings or (owner or None) != self.owner:
             self.trigger_event(
                 self.ChannelChanged, owner=owner or None, settings=merged, **event_stamp(stamp)
@@ -104,10 +106,8 @@ class Channel(CheapCopy, Aggregate):
         return timedelta(hours=float(self.settings.get("reopen_window_hours", DEFAULT_REOPEN_HOURS)))
 
 
-def check_settings(kind: str, settings: dict[str, Any]) -> None:
-    if kind not in KINDS:
-        raise InvalidValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}.")
-    missing = [key for key in REQUIRED[kind] if not str(settings.get(key, "")).strip()]
+def check_settings(kind: str, settings: dict[str, Any], required: Sequence[str]) -> None:
+    missing = [key for key in required if not str(settings.get(key, "")).strip()]
     if missing:
         raise InvalidValueError(f"A {kind} channel needs the settings: {', '.join(missing)}.")
     window = settings.get("reopen_window_hours")

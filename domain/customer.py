@@ -9,17 +9,34 @@ from eventsourcing.domain import Aggregate
 from domain.copying import CheapCopy
 from domain.errors import ConflictError, InvalidValueError
 from domain.stamp import Stamp
+from domain.text_forms import identifier, visible
 from domain.ticket import check_text, event_stamp
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/customer")
 
 
-def identity(channel: str, handle: str) -> str:
-    """A customer's address on one channel, e.g. "telegram:123456" or "email:ann@example.com"."""
-    clean = handle.strip()
+def identity(kind: str, handle: str) -> str:
+    """A customer's address with one kind of channel, e.g. "telegram:123456" or "email:ann@example.com":
+    the channel kind and the provider's handle, never a channel's configured name ("support-tg"), so
+    every channel and entry point of a kind finds the same customer. A channel name that is not
+    configured (an import) stands in for the kind.
+
+    The handle is an identifier (domain.text_forms): "Ann@Example.com", "ａｎｎ@example.com" and
+    "ann@example.com" are one customer. Numeric ids are unchanged."""
+    clean = identifier(handle)
     if not clean:
         raise InvalidValueError("The customer's handle is empty.")
-    return f"{channel}:{clean.lower() if channel == 'email' else clean}"
+    return f"{kind}:{clean}"
+
+
+def identities(kind: str, handle: str) -> tuple[str, ...]:
+    """Where to look for the customer: the identity, then the form customers were registered under
+    before handles were normalised (as typed; e-mail lower-cased), when it differs. Record ids are
+    derived from the first identity, so a customer registered as "telegram:AnnS" is found again."""
+    first = identity(kind, handle)
+    raw = handle.strip()
+    legacy = f"{kind}:{raw.lower() if kind == 'email' else raw}"
+    return (first,) if legacy == first or not raw else (first, legacy)
 
 
 class Customer(CheapCopy, Aggregate):
@@ -87,7 +104,7 @@ class Customer(CheapCopy, Aggregate):
 
     @classmethod
     def register(cls, name: str, first_identity: str, stamp: Stamp) -> "Customer":
-        display = name.strip() or first_identity.split(":", 1)[1]
+        display = visible(name).strip() or first_identity.split(":", 1)[1]
         return cls._create(
             cls.CustomerRegistered,
             id=cls.create_id(first_identity),

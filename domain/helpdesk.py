@@ -4,12 +4,12 @@ The application never reads a clock of its own: `clock` is injected by the compo
 Commands either append all their events atomically or raise a DomainError.
 """
 
+import dataclasses
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -18,7 +18,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Recorder
 
-from domain.customer import Customer, identity
+from domain.command import CommandResult, Context
+from domain.customer import Customer, identities
 from domain.errors import (
     CustomerNotFoundError,
     InvalidValueError,
@@ -26,6 +27,7 @@ from domain.errors import (
     UserNotFoundError,
     VersionConflictError,
 )
+from domain.once import AnswersOnce
 from domain.qa_sample import QaSample
 from domain.sla_policy import PolicyNotFoundError, PolicySpec, SlaPolicy
 from domain.stamp import Stamp
@@ -44,28 +46,12 @@ class PositionLookup(Protocol):
     def __call__(self, recorder: Recorder, aggregate_id: UUID) -> dict[int, int]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class CommandResult:
-    id: UUID
-    version: int
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Who asks, and (for imports and channel adapters only) when it happened."""
-
-    actor: str
-    occurred_at: datetime | None = None
-    request_id: str | None = None
-
-
 TicketAction = Callable[[Ticket, Stamp], None]
 MERGE_HOPS = 10
 """Customers merged into customers merged into others: followed this far, then the last found."""
 
 
-class Helpdesk(Application[UUID]):
+class Helpdesk(AnswersOnce, Application[UUID]):
     name = "deskstream"
 
     def __init__(
@@ -101,33 +87,38 @@ class Helpdesk(Application[UUID]):
         text: str,
         external_id: str | None,
         ctx: Context,
+        kind: str | None = None,
     ) -> CommandResult:
-        """A retry (same external id or Idempotency-Key) finds the ticket it opened before."""
+        """A retry (same external id or Idempotency-Key) finds the ticket it opened before. The
+        customer is `<kind>:<handle>`, as intake names them; without a kind, the channel's name."""
         ticket_id = new_ticket_id(channel, external_id, ctx)
-        first_identity = identity(channel, customer_handle)
+        handles = identities(kind or channel, customer_handle)
         for _ in range(SAVE_ATTEMPTS):
             existing = self.find(ticket_id)
             if existing is not None:
                 return self.result_at(ticket_id, 1)
             stamp = self.stamp(None, ctx)
-            customer_id, new = self.customer_for(first_identity, customer_name, stamp)
+            customer_id, new = self.customer_for(handles, customer_name, stamp)
             ticket = Ticket.open(ticket_id, channel, customer_id, subject, text, external_id, stamp)
             try:
-                recordings = self.save(*new, ticket)
+                return self.commit(ctx, ticket, *new, ticket)
             except IntegrityError:
                 continue
-            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
         raise VersionConflictError("The ticket could not be opened; please retry.")
 
-    def customer_for(self, customer_identity: str, name: str, stamp: Stamp) -> tuple[UUID, list[Customer]]:
+    def customer_for(
+        self, candidates: tuple[str, ...], name: str, stamp: Stamp
+    ) -> tuple[UUID, list[Customer]]:
         """Whose ticket a first message from this identity opens: the identity's own customer, or
         the one it was linked to or merged into (so the ticket shows in that customer's history);
-        an identity never seen before registers a customer, returned to be saved with the ticket."""
-        found = self.find(Customer.create_id(customer_identity))
-        if not isinstance(found, Customer):
-            registered = Customer.register(name, customer_identity, stamp)
-            return registered.id, [registered]
-        return self.survivor(found).id, []
+        `candidates` are its forms (`customer.identities`), the normal one first. An identity never
+        seen before registers a customer under the normal form, returned to be saved with the ticket."""
+        for candidate in candidates:
+            found = self.find(Customer.create_id(candidate))
+            if isinstance(found, Customer):
+                return self.survivor(found).id, []
+        registered = Customer.register(name, candidates[0], stamp)
+        return registered.id, [registered]
 
     def survivor(self, customer: Customer) -> Customer:
         """The record a customer's tickets belong to now: the one it was merged into, followed
@@ -143,7 +134,7 @@ class Helpdesk(Application[UUID]):
         self, ticket_id: UUID, text: str, external_id: str | None, ctx: Context
     ) -> CommandResult:
         if external_id and not ctx.request_id:
-            ctx = Context(ctx.actor, ctx.occurred_at, f"message:{external_id}")
+            ctx = dataclasses.replace(ctx, request_id=f"message:{external_id}")
         return self.change(ticket_id, ctx, None, lambda t, s: t.receive_message(text, external_id, s))
 
     def merge(self, source_id: UUID, target_id: UUID, ctx: Context, expected: int | None) -> CommandResult:
@@ -159,13 +150,11 @@ class Helpdesk(Application[UUID]):
             check_version(source, expected)
             source.merge_into(target, self.stamp(max_time(source, target), ctx))
             try:
-                self.save(source, target)
+                return self.commit(ctx, source, source, target)
             except IntegrityError:
                 if expected is not None:
                     raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
                 back_off(attempt)
-                continue
-            return self.result_at(source.id, source.version)
         raise VersionConflictError("The tickets are busy; please retry.")
 
     def change(
@@ -184,18 +173,13 @@ class Helpdesk(Application[UUID]):
             if replayed is not None:
                 return replayed
             check_version(ticket, expected)
-            before = ticket.version
             action(ticket, self.stamp(ticket.last_occurred_at, ctx))
-            if ticket.version == before:
-                return self.result_at(ticket.id, before)
             try:
-                recordings = self.save(ticket)
+                return self.commit(ctx, ticket)
             except IntegrityError:
                 if expected is not None:
                     raise VersionConflictError("The ticket changed meanwhile; reload it.") from None
                 back_off(attempt)
-                continue
-            return CommandResult(ticket.id, ticket.version, recordings[-1].notification.id)
         raise VersionConflictError("The ticket is busy; please retry.")
 
     def add_customer_note(self, customer_id: UUID, text: str, ctx: Context) -> CommandResult:
@@ -204,11 +188,9 @@ class Helpdesk(Application[UUID]):
                 customer = self.customer(customer_id)
                 customer.add_note(text, self.stamp(None, ctx))
                 try:
-                    recordings = self.save(customer)
+                    return self.commit(ctx, customer)
                 except IntegrityError:
                     back_off(attempt)
-                    continue
-                return CommandResult(customer.id, customer.version, recordings[-1].notification.id)
         raise VersionConflictError("The customer is busy; please retry.")
 
     def ticket(self, ticket_id: UUID) -> Ticket:
@@ -224,10 +206,19 @@ class Helpdesk(Application[UUID]):
             raise TicketNotFoundError(f"Ticket {ticket_id} had not been opened by {as_of.isoformat()}.")
         return self.repository.get(ticket_id, version=max(versions))
 
-    def history(self, aggregate_id: UUID) -> list[DomainEventProtocol[UUID]]:
-        events = list(self.events.get(aggregate_id))
+    def history(self, ticket_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The ticket's events. Any id may be asked for (a channel's is computable from its name),
+        so another aggregate's events are never returned: that id is no ticket."""
+        events = events_of_kind(self.events.get(ticket_id), Ticket.Event)
         if not events:
-            raise TicketNotFoundError(f"There is no ticket {aggregate_id}.")
+            raise TicketNotFoundError(f"There is no ticket {ticket_id}.")
+        return events
+
+    def customer_history(self, customer_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """The customer's events; another aggregate's id is no customer."""
+        events = events_of_kind(self.events.get(customer_id), Customer.Event)
+        if not events:
+            raise CustomerNotFoundError(f"There is no customer {customer_id}.")
         return events
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
@@ -252,6 +243,15 @@ class Helpdesk(Application[UUID]):
     def issue_token(self, token_hash: str, user_name: str) -> None:
         self.user(user_name)
         self.save(ApiToken.issue(token_hash, user_name, self.clock()))
+
+    def revoke_token(self, token_hash: str) -> str | None:
+        """The name of the token's user, or None if no such token was issued; revoking twice is one."""
+        token = self.find(ApiToken.create_id(token_hash))
+        if not isinstance(token, ApiToken):
+            return None
+        token.revoke(self.clock())
+        self.save(token)
+        return token.user_name
 
     def authenticate(self, token_hash: str) -> User | None:
         token = self.find(ApiToken.create_id(token_hash))
@@ -287,7 +287,8 @@ class Helpdesk(Application[UUID]):
             occurred = now if last is None else max(now, last)
         elif occurred > now + FUTURE_TOLERANCE:
             raise InvalidValueError(f"occurred_at {occurred.isoformat()} is in the future.")
-        return Stamp(occurred, now, ctx.actor, ctx.request_id)
+        request_id = ctx.request_id or (ctx.key.request_id if ctx.key else None)
+        return Stamp(occurred, now, ctx.actor, request_id)
 
     # --- SLA policies and QA samples (analytics) ---
 
@@ -303,8 +304,7 @@ class Helpdesk(Application[UUID]):
                 policy = SlaPolicy.define(name, spec, effective_from or stamp.occurred_at, stamp)
             else:
                 policy.change(spec, effective_from or stamp.occurred_at, stamp)
-            self.save(policy)
-            return self.result_at(policy.id, policy.version)
+            return self.commit(ctx, policy)
 
     def sla_policy(self, name: str) -> SlaPolicy:
         found = self.find(SlaPolicy.create_id(name))
@@ -329,6 +329,14 @@ class Helpdesk(Application[UUID]):
         except IntegrityError:
             return self.qa_sample(month, size) or sample
         return sample
+
+
+def events_of_kind(
+    events: Iterable[DomainEventProtocol[UUID]], kind: type
+) -> list[DomainEventProtocol[UUID]]:
+    """All of an aggregate's events if it is of `kind` (judged by its first event), else none."""
+    found = list(events)
+    return found if found and isinstance(found[0], kind) else []
 
 
 def new_ticket_id(channel: str, external_id: str | None, ctx: Context) -> UUID:

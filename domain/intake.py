@@ -14,10 +14,10 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.channel import Channel, ChannelExistsError
 from domain.conversation import Conversation
-from domain.customer import identity
+from domain.customer import identities
 from domain.errors import InvalidValueError, VersionConflictError
 from domain.helpdesk import SAVE_ATTEMPTS, CommandResult, Context, Helpdesk, back_off, new_ticket_id
-from domain.mention import Decision, Mention
+from domain.mention import Decision, Mention, MentionNotFoundError
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 from domain.values import Status
@@ -49,18 +49,24 @@ class IntakeResult:
 
 
 def add_channel(
-    helpdesk: Helpdesk, name: str, kind: str, owner: str | None, settings: dict[str, str], ctx: Context
+    helpdesk: Helpdesk,
+    name: str,
+    kind: str,
+    owner: str | None,
+    settings: dict[str, str],
+    ctx: Context,
+    required: Sequence[str] = (),
 ) -> CommandResult:
+    """`required`: the settings the kind needs (its `required_settings`), checked before anything is saved."""
     if owner:
         helpdesk.user(owner)
     if helpdesk.find(Channel.create_id(name)) is not None:
         raise ChannelExistsError(f"There is already a channel named {name!r}.")
-    channel = Channel.add(name, kind, owner, settings, helpdesk.stamp(None, ctx))
+    channel = Channel.add(name, kind, owner, settings, helpdesk.stamp(None, ctx), required)
     try:
-        recordings = helpdesk.save(channel)
+        return helpdesk.commit(ctx, channel)
     except IntegrityError:
         raise ChannelExistsError(f"There is already a channel named {name!r}.") from None
-    return CommandResult(channel.id, channel.version, recordings[-1].notification.id)
 
 
 def channel(helpdesk: Helpdesk, name: str) -> Channel | None:
@@ -118,7 +124,7 @@ def _take_in(
         recordings = helpdesk.save(ticket, *thread)
         return IntakeResult(ticket.id, ticket.version, recordings[-1].notification.id, "appended")
     stamp = Stamp(occurred, now, actor, request_id)
-    customer_id, new = helpdesk.customer_for(identity(message.kind, message.handle), message.name, stamp)
+    customer_id, new = helpdesk.customer_for(identities(message.kind, message.handle), message.name, stamp)
     ticket = Ticket.open(
         opened_id,
         message.channel,
@@ -184,11 +190,9 @@ def capture_mention(
 
 
 def mention(helpdesk: Helpdesk, mention_id: UUID) -> Mention:
-    from domain.errors import NotFoundError
-
     found = helpdesk.find(mention_id)
     if not isinstance(found, Mention):
-        raise NotFoundError(f"There is no mention {mention_id}.")
+        raise MentionNotFoundError(f"There is no mention {mention_id}.")
     return found
 
 
@@ -212,17 +216,15 @@ def triage_mention(
                 ticket_id = new[-1].id
             found.triage(decision, category, tags, ticket_id, stamp)
             try:
-                recordings = helpdesk.save(*new, found)
+                return helpdesk.commit(ctx, found, *new, found)
             except IntegrityError:
                 back_off(attempt)
-                continue
-            return CommandResult(found.id, found.version, recordings[-1].notification.id)
     raise VersionConflictError("The mention is busy; please retry.")
 
 
 def open_for_mention(helpdesk: Helpdesk, found: Mention, tags: list[str], stamp: Stamp) -> list[Any]:
     config = channel(helpdesk, found.channel)
-    author = identity("mention", f"{found.source}/{found.author}")
+    author = identities("mention", f"{found.source}/{found.author}")
     customer_id, customers = helpdesk.customer_for(author, found.author, stamp)
     new: list[Any] = [*customers]
     ticket_id = new_ticket_id(found.channel, f"mention:{found.id}", Context(stamp.actor))
@@ -240,10 +242,7 @@ def answer_on_site(helpdesk: Helpdesk, mention_id: UUID, note: str | None, ctx: 
     with helpdesk.writing(mention_id):
         found = mention(helpdesk, mention_id)
         found.mark_answered_on_site(note, helpdesk.stamp(None, ctx))
-        if not found.pending_events:
-            return helpdesk.result_at(found.id, found.version)
-        recordings = helpdesk.save(found)
-        return CommandResult(found.id, found.version, recordings[-1].notification.id)
+        return helpdesk.commit(ctx, found)
 
 
 def check_handle(handle: str) -> str:

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.article import Article
-from domain.customer import Customer, IdentityTakenError, identity
+from domain.customer import Customer, IdentityTakenError, identities
 from domain.errors import (
     ConflictError,
     EmptyTextError,
@@ -68,7 +68,7 @@ def create_snippet(
 ) -> CommandResult:
     if helpdesk.find(Snippet.create_id(shortcut)) is not None:
         raise ConflictError(f"A snippet with the shortcut {shortcut!r} exists already.")
-    return save(helpdesk, Snippet.create(shortcut, title, body, category, helpdesk.stamp(None, ctx)))
+    return save(helpdesk, Snippet.create(shortcut, title, body, category, helpdesk.stamp(None, ctx)), ctx)
 
 
 def edit_snippet(
@@ -83,7 +83,7 @@ def edit_snippet(
 
 
 def write_article(helpdesk: Helpdesk, content: dict[str, Any], ctx: Context) -> CommandResult:
-    return save(helpdesk, Article.write(uuid4(), content, helpdesk.stamp(None, ctx)))
+    return save(helpdesk, Article.write(uuid4(), content, helpdesk.stamp(None, ctx)), ctx)
 
 
 def revise_article(
@@ -149,26 +149,27 @@ def link_identity(
 ) -> CommandResult:
     """The same person on another channel. Future messages from that identity reach this customer
     through an alias record; an identity that already has its own customer must be merged instead."""
-    new = identity(channel, handle)
-    alias_id = Customer.create_id(new)
+    forms = identities(channel, handle)
+    new, alias_id = forms[0], Customer.create_id(forms[0])
     with helpdesk.writing(customer_id, alias_id):
         owner = helpdesk.customer(customer_id)
         existing = helpdesk.find(alias_id)
-        if isinstance(existing, Customer) and existing.merged_into != owner.id and existing.id != owner.id:
-            raise IdentityTakenError(
-                f"{new} belongs to customer {existing.id}; merge the two customers instead."
-            )
+        check_identity_free(helpdesk, forms, owner)
         stamp = helpdesk.stamp(None, ctx)
         owner.link_identity(new, stamp)
         alias = [] if existing is not None else [Customer.register_alias(new, owner, stamp)]
         try:
-            recordings = helpdesk.save(owner, *alias)
+            return helpdesk.commit(ctx, owner, owner, *alias)
         except IntegrityError:
             raise VersionConflictError("The customer changed meanwhile; retry.") from None
-    position = (
-        recordings[-1].notification.id if recordings else helpdesk.result_at(owner.id, owner.version).position
-    )
-    return CommandResult(owner.id, owner.version, position)
+
+
+def check_identity_free(helpdesk: Helpdesk, forms: tuple[str, ...], owner: Customer) -> None:
+    """Neither the identity nor the form it had before handles were normalised has another owner."""
+    for form in forms:
+        taken = helpdesk.find(Customer.create_id(form))
+        if isinstance(taken, Customer) and taken.merged_into != owner.id and taken.id != owner.id:
+            raise IdentityTakenError(f"{form} belongs to customer {taken.id}; merge the two customers.")
 
 
 def merge_customers(helpdesk: Helpdesk, source_id: UUID, target_id: UUID, ctx: Context) -> CommandResult:
@@ -177,20 +178,17 @@ def merge_customers(helpdesk: Helpdesk, source_id: UUID, target_id: UUID, ctx: C
             source, target = helpdesk.customer(source_id), helpdesk.customer(target_id)
             source.merge_into(target, helpdesk.stamp(None, ctx))
             try:
-                recordings = helpdesk.save(source, target)
+                return helpdesk.commit(ctx, target, source, target)
             except IntegrityError:
                 back_off(attempt)
-                continue
-            return CommandResult(target.id, target.version, recordings[-1].notification.id)
     raise VersionConflictError("The customers are busy; please retry.")
 
 
-def save(helpdesk: Helpdesk, aggregate: Aggregate) -> CommandResult:
+def save(helpdesk: Helpdesk, aggregate: Aggregate, ctx: Context) -> CommandResult:
     try:
-        recordings = helpdesk.save(aggregate)
+        return helpdesk.commit(ctx, aggregate)
     except IntegrityError:
         raise ConflictError("It was created meanwhile by someone else.") from None
-    return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id)
 
 
 def update(
@@ -206,16 +204,11 @@ def update(
         for attempt in range(SAVE_ATTEMPTS):
             aggregate = load()
             check_version(aggregate, expected)
-            before = aggregate.version
             action(aggregate, helpdesk.stamp(None, ctx))
-            if aggregate.version == before:
-                return helpdesk.result_at(aggregate.id, before)
             try:
-                recordings = helpdesk.save(aggregate)
+                return helpdesk.commit(ctx, aggregate)
             except IntegrityError:
                 if expected is not None:
                     raise VersionConflictError("It changed meanwhile; reload it.") from None
                 back_off(attempt)
-                continue
-            return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id)
     raise VersionConflictError("It is busy; please retry.")

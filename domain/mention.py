@@ -11,8 +11,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import ConflictError, InvalidValueError
+from domain.errors import ConflictError, InvalidValueError, NotFoundError
 from domain.stamp import Stamp
+from domain.text_forms import identifier
 from domain.ticket import event_stamp, normalise_tags, parse
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/mention")
@@ -22,6 +23,10 @@ class Decision(StrEnum):
     REPLY = "reply"
     MARKETING = "marketing"
     IGNORE = "ignore"
+
+
+class MentionNotFoundError(NotFoundError):
+    code = "mention_not_found"
 
 
 class MentionAlreadyTriagedError(ConflictError):
@@ -115,12 +120,13 @@ class Mention(Aggregate):
         value = parse(Decision, decision, "decision")
         if self.decision is not None:
             raise MentionAlreadyTriagedError(f"The mention was already triaged as {self.decision}.")
-        if value == Decision.MARKETING and not (category or "").strip():
+        category = identifier(category or "") or None
+        if value == Decision.MARKETING and category is None:
             raise InvalidValueError("A marketing mention needs a category.")
         self.trigger_event(
             self.MentionTriaged,
             decision=value,
-            category=(category or "").strip().lower() or None,
+            category=category,
             tags=normalise_tags(tags),
             ticket_id=ticket_id,
             **event_stamp(stamp),

@@ -59,10 +59,10 @@ def thread_items(
 
 
 def thread_history(
-    helpdesk: Helpdesk, channel: str, thread: str, customer_identity: str, after: int
+    helpdesk: Helpdesk, channel: str, thread: str, customer_identities: tuple[str, ...], after: int
 ) -> list[ThreadItem]:
     """The items stored after log position `after`, in the order they were stored."""
-    customers = customer_records(helpdesk, customer_identity)
+    customers = {c for i in customer_identities for c in customer_records(helpdesk, i)}
     items: list[ThreadItem] = []
     for ticket in thread_tickets(helpdesk, channel, thread):
         if ticket.channel == channel and ticket.customer_id in customers:

@@ -22,6 +22,7 @@ from domain.errors import (
     TimeTravelError,
 )
 from domain.stamp import Stamp
+from domain.text_forms import identifier
 from domain.values import (
     PauseReason,
     Priority,
@@ -345,13 +346,15 @@ class Ticket(CheapCopy, Aggregate):
         self._record(self.NoteAdded, stamp, text=text)
 
     def change_tags(self, add: list[str], remove: list[str], stamp: Stamp) -> None:
-        """Only real changes are recorded, so the history shows what actually moved."""
+        """Only real changes are recorded, so the history shows what actually moved. Tags stored
+        before they were normalised are matched by their normal form and removed as stored."""
         self.check_not_merged()
         wanted, unwanted = normalise_tags(add), normalise_tags(remove)
         if set(wanted) & set(unwanted):
             raise InvalidValueError("A tag cannot be both added and removed in one request.")
-        added = [t for t in wanted if t not in self.tags]
-        removed = [t for t in unwanted if t in self.tags]
+        current = {identifier(t) for t in self.tags}
+        added = [t for t in wanted if t not in current]
+        removed = [t for t in self.tags if identifier(t) in unwanted]
         if added or removed:
             self._record(self.TagsChanged, stamp, added=added, removed=removed)
 
@@ -474,12 +477,12 @@ def check_text(text: str) -> None:
 
 
 def normalise_tags(tags: list[str]) -> list[str]:
-    """Tags compare case-insensitively and without surrounding blanks, so "VIP " is "vip"."""
+    """Tags compare as identifiers (domain.text_forms), so "VIP ", "ＶＩＰ" and "vi\u200bp" are "vip"."""
     result: list[str] = []
     for tag in tags:
-        clean = tag.strip().lower()
+        clean = identifier(tag) if len(tag) <= MAX_TAG * 4 else ""
         if not clean or len(clean) > MAX_TAG:
-            raise InvalidValueError(f"A tag must have 1 to {MAX_TAG} characters; got {tag!r}.")
+            raise InvalidValueError(f"A tag must have 1 to {MAX_TAG} characters; got {tag[:100]!r}.")
         if clean not in result:
             result.append(clean)
     return result

@@ -7,6 +7,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
 from domain.errors import InvalidValueError
+from domain.text_forms import check_name
 from domain.ticket import parse
 from domain.values import Role
 
@@ -92,6 +93,7 @@ class ApiToken(CheapCopy, Aggregate):
 
 
 def check_user_name(name: str) -> None:
+    check_name(name, "A user name")
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-@" for c in name):
         raise InvalidValueError(
             f"A user name has 1 to 64 letters, digits or . _ - @ characters; got {name!r}."

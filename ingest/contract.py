@@ -1,18 +1,17 @@
-"""The small contract every channel adapter implements: payload → messages; reply → request.
+"""What channel kinds hand over, and the helpers they share to read provider payloads.
 
-An adapter is pure translation: it checks the provider's signature, turns a raw body into
-`Inbound` messages and `DeliveryStatus` reports (or a handshake answer, or "nothing for us"), and
-turns an operator's reply into the provider's send request. HTTP, storage and threading live
-elsewhere.
+A kind (`ingest.channel_kind`) is pure translation: it checks the provider's signature, turns a raw
+body into `Inbound` messages, `DeliveryStatus` reports or `MentionIn` mentions (or a handshake
+answer, or "nothing for us"), and turns an operator's reply into the provider's send request.
+HTTP, storage and threading live elsewhere.
 """
 
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from domain.channel import Channel
 from domain.intake import Inbound
 
 
@@ -43,9 +42,18 @@ class DeliveryStatus:
 
 
 @dataclass(frozen=True)
+class MentionIn:
+    """A mention from a monitoring tool: captured for triage, it opens no ticket by itself."""
+
+    external_id: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Parsed:
     messages: list[Inbound] = field(default_factory=list)
     statuses: list[DeliveryStatus] = field(default_factory=list)
+    mentions: list[MentionIn] = field(default_factory=list)
     unsupported: str | None = None  # the authenticated update is of a kind we keep but do not handle
     answer: str | None = None  # a handshake's plain-text answer (VK confirmation, hub.challenge)
 
@@ -67,23 +75,6 @@ class Outgoing:
     json_body: dict[str, Any] | None = None
     form: dict[str, str] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
-
-
-class Adapter(Protocol):
-    kind: str
-
-    def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
-        """Raises BadSignature."""
-
-    def parse(self, channel: Channel, body: bytes) -> Parsed:
-        """Raises Malformed."""
-
-
-class Sender(Protocol):
-    def request(self, channel: Channel, thread: Thread, text: str, reply_key: str) -> Outgoing: ...
-
-    def delivered(self, status: int, body: bytes) -> str | None:
-        """The provider's message id, or raises DeliveryError."""
 
 
 def load_json(body: bytes) -> Any:
@@ -128,6 +119,14 @@ def unix_time(value: Any, what: str) -> datetime:
     try:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
+        raise Malformed(f"{what} is not a valid time.") from None
+
+
+def in_utc(moment: datetime, what: str) -> datetime:
+    """A provider's time with a time zone, in UTC; year 1 at +23:59 has no UTC and is refused."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
         raise Malformed(f"{what} is not a valid time.") from None
 
 

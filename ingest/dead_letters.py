@@ -2,6 +2,11 @@
 
 Durable in the ingest database (a SQLite file in the data dir, or PostgreSQL), with the raw
 body, the headers and the reason, so an admin can fix the cause and retry.
+
+A letter never keeps a secret. It is kept only after its sender was verified, and a retry does
+not verify again, so the secret that proved it is not needed: the Telegram secret-token header
+is not kept, and neither is the `secret` inside a VK body. Letters kept by an earlier version
+are cleaned when the store opens.
 """
 
 import json
@@ -11,13 +16,17 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+from ingest.registry import kinds
 from projections.sql import Database
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS dead_letters (
     id TEXT PRIMARY KEY, channel TEXT NOT NULL, kind TEXT NOT NULL, received_at TEXT NOT NULL,
     reason TEXT NOT NULL, headers TEXT NOT NULL, body BYTEA NOT NULL, status TEXT NOT NULL,
     retries INTEGER NOT NULL)"""
-KEPT_HEADERS = ("content-type", "user-agent", "x-telegram-bot-api-secret-token", "x-hub-signature-256")
+KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256")
+"""Headers worth keeping that hold no secret (a signature is a digest, not the key)."""
+SECRET_BODY_FIELDS = {k.kind: k.secret_body_fields for k in kinds() if k.secret_body_fields}
+"""Top-level fields of a JSON body, per channel kind, that carry the channel's shared secret."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,31 @@ class DeadLetters:
             cur.execute(
                 "CREATE INDEX IF NOT EXISTS dead_letters_status ON dead_letters (status, received_at)"
             )
+        self.scrub()
+
+    def scrub(self) -> int:
+        """Takes secrets out of letters an earlier version kept; returns how many it changed."""
+        kinds = sorted(SECRET_BODY_FIELDS)
+        rows = self.db.fetchall(
+            "SELECT id, kind, headers, body FROM dead_letters WHERE headers LIKE '%secret%' "
+            f"OR kind IN ({', '.join('?' for _ in kinds)})",
+            kinds,
+        )
+        changed = []
+        for letter_id, kind, headers, body in rows:
+            kept, clean = json.dumps(kept_headers(json.loads(headers))), kept_body(kind, bytes(body))
+            if kept != headers or clean != bytes(body):
+                changed.append((kept, clean, letter_id))
+        if changed:
+            with self.db.transaction() as cur:
+                for row in changed:
+                    cur.execute("UPDATE dead_letters SET headers = ?, body = ? WHERE id = ?", row)
+        return len(changed)
 
     def add(
         self, channel: str, kind: str, reason: str, body: bytes, headers: Mapping[str, str], at: datetime
     ) -> str:
-        kept = {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+        kept, body = kept_headers(headers), kept_body(kind, body)
         letter_id = uuid4().hex
         with self.db.transaction() as cur:
             cur.execute(
@@ -92,6 +121,9 @@ class DeadLetters:
         return tuple(row[0] for row in rows)
 
     def settle(self, letter_id: str, status: str, reason: str | None, body: bytes | None) -> None:
+        letter = self.get(letter_id) if body is not None else None
+        if letter is not None and body is not None:
+            body = kept_body(letter.kind, body)
         with self.db.transaction() as cur:
             cur.execute(
                 "UPDATE dead_letters SET status = ?, reason = COALESCE(?, reason), body = COALESCE(?, body), "
@@ -107,3 +139,21 @@ def letter(row: tuple[Any, ...]) -> DeadLetter:
     return DeadLetter(
         row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), bytes(row[6]), row[7], int(row[8])
     )
+
+
+def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+
+
+def kept_body(kind: str, body: bytes) -> bytes:
+    """The body without the fields that carry the channel's secret (still the same JSON)."""
+    fields = SECRET_BODY_FIELDS.get(kind, ())
+    if not fields:
+        return body
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return body
+    if not isinstance(parsed, dict) or not any(f in parsed for f in fields):
+        return body
+    return json.dumps({k: v for k, v in parsed.items() if k not in fields}, ensure_ascii=False).encode()

@@ -1,17 +1,17 @@
 """The outbox: sends operators' replies through their channel, with retries and backoff.
 
-Jobs come from the ingest projection (a ReplySent on a ticket of a sendable channel) and are
-settled by events: the sender records ReplyDelivered or ReplyDeliveryFailed on the ticket, with
-request id `delivery:<reply version>`, before marking the job. A crash between sending and
-recording sends once more at worst (VK drops it by random_id; others may show it twice).
+Jobs come from the ingest projection (a ReplySent on a ticket of a configured channel whose kind's
+replies are not pulled by its client: `registry.queues_replies`) and are settled by events: the
+sender records ReplyDelivered or ReplyDeliveryFailed on the ticket, with request id
+`delivery:<reply version>`, before marking the job. A kind that sends no replies (mentions), or one
+this deskstream does not know, gets ReplyDeliveryFailed with the reason: never silence. A crash
+between sending and recording sends once more at worst (VK drops it by random_id; others may show
+it twice). A reply sent while the disk is too full to record it is remembered, not sent again: the
+record is retried until there is room.
 """
 
-import json
 import logging
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
@@ -19,9 +19,12 @@ from uuid import UUID
 from domain.channel import Channel
 from domain.helpdesk import Context, Helpdesk
 from domain.intake import channel
-from ingest.contract import DeliveryError, Outgoing, Thread
-from ingest.service import ACTOR, ADAPTERS
-from ingest.store import REPORTS_STATUSES, IngestProjection, Job
+from ingest import registry
+from ingest.contract import DeliveryError, Thread
+from ingest.service import ACTOR
+from ingest.store import IngestProjection, Job
+from projections.disk_space import is_disk_full
+from projections.failures import Failures
 
 log = logging.getLogger(__name__)
 MESSAGE_EVENTS = ("TicketOpened", "CustomerMessageReceived")
@@ -46,6 +49,9 @@ class Outbox:
         self.before_send: Callable[[], None] = lambda: None
         # Status reports that beat the delivery record wait as dead letters until this runs.
         self.after_delivery: Callable[[str, str | None], None] = lambda channel, provider_id: None
+        self.sent: dict[str, str | None] = {}
+        """Jobs sent whose delivery could not be recorded yet (a full disk): provider message id."""
+        self.failures = Failures()
 
     def run_once(self) -> int:
         """Tries every due job once; returns how many it tried."""
@@ -53,7 +59,9 @@ class Outbox:
         for job in jobs:
             try:
                 self.deliver(job)
-            except Exception:
+            except Exception as exc:
+                if is_disk_full(exc):
+                    raise  # nothing can be recorded now; the pass waits for room
                 log.exception("outbox job %s failed unexpectedly", job.job_id)
                 self.retry_later(job, "internal error; see the log")
         return len(jobs)
@@ -63,10 +71,15 @@ class Outbox:
         key = f"delivery:{job.reply_version}"
         if key in ticket.request_versions:
             self.store.settle(job, "delivered", provider_message_id=ticket.deliveries.get(job.reply_version))
+            self.sent.pop(job.job_id, None)
             return
         config = channel(self.helpdesk, job.channel)
         if config is None:
             self.fail(job, "The channel is no longer configured.", job.attempts)
+            return
+        unsendable = registry.why_unsendable(config.kind)
+        if unsendable is not None:
+            self.fail(job, unsendable, job.attempts)
             return
         events = self.helpdesk.history(ticket.id)
         reply = next(e for e in events if e.originator_version == job.reply_version)
@@ -74,21 +87,24 @@ class Outbox:
         identities = self.helpdesk.customer(ticket.customer_id).identities
         handle = next((i.split(":", 1)[1] for i in identities if i.startswith(f"{config.kind}:")), "")
         thread = Thread(str(ticket.id), config.name, ticket.subject, external_ids, handle)
-        try:
-            provider_id = send(config, thread, reply.text, f"{ticket.id}:{job.reply_version}")
-        except DeliveryError as exc:
-            attempts = job.attempts + 1
-            if exc.permanent or attempts >= self.max_attempts:
-                self.fail(job, str(exc), attempts)
-            else:
-                self.retry_later(job, str(exc), attempts)
-            return
+        if job.job_id not in self.sent:
+            try:
+                self.sent[job.job_id] = send(config, thread, reply.text, f"{ticket.id}:{job.reply_version}")
+            except DeliveryError as exc:
+                attempts = job.attempts + 1
+                if exc.permanent or attempts >= self.max_attempts:
+                    self.fail(job, str(exc), attempts)
+                else:
+                    self.retry_later(job, str(exc), attempts)
+                return
+        provider_id = self.sent[job.job_id]
         ctx = Context(ACTOR, None, key)
         self.helpdesk.change(
             ticket.id, ctx, None, lambda t, s: t.record_delivery(job.reply_version, provider_id, s)
         )
         self.store.settle(job, "delivered", provider_message_id=provider_id)
-        if config.kind in REPORTS_STATUSES:
+        del self.sent[job.job_id]
+        if registry.reports_statuses(config.kind):
             try:
                 self.after_delivery(job.channel, provider_id)
             except Exception:
@@ -126,37 +142,14 @@ class Outbox:
         while not self._stop.is_set():
             try:
                 self.run_once()
-            except Exception:
-                log.exception("outbox pass failed; pausing")
+            except Exception as exc:
+                self.failures.failed("the outbox", exc)
                 self._stop.wait(1.0)
+            else:
+                self.failures.recovered("the outbox")
             self._wake.wait(self.idle_seconds)
             self._wake.clear()
 
 
 def send(config: Channel, thread: Thread, text: str, reply_key: str) -> str | None:
-    adapter = ADAPTERS[config.kind]
-    if config.kind == "email":
-        return adapter.send(config, thread, text, reply_key)
-    outgoing = adapter.request(config, thread, text, reply_key)
-    status, body = post(outgoing, float(config.setting("timeout_seconds", "10")))
-    return adapter.delivered(status, body)
-
-
-def post(outgoing: Outgoing, timeout: float) -> tuple[int, bytes]:
-    """One HTTP POST with the standard library; every failure is a (transient) DeliveryError."""
-    if outgoing.form is not None:
-        data = urllib.parse.urlencode(outgoing.form).encode()
-        content_type = "application/x-www-form-urlencoded"
-    else:
-        data = json.dumps(outgoing.json_body, ensure_ascii=False).encode()
-        content_type = "application/json"
-    request = urllib.request.Request(
-        outgoing.url, data=data, method="POST", headers={"Content-Type": content_type, **outgoing.headers}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(f"connection: {type(exc).__name__}: {exc}", permanent=False) from None
+    return registry.kind_of(config.kind).send(config, thread, text, reply_key)

@@ -18,26 +18,15 @@ from domain.channel import Channel
 from domain.errors import DomainError
 from domain.helpdesk import CommandResult, Context, Helpdesk
 from domain.intake import IntakeResult, capture_mention, channel, take_in
-from ingest.contract import Adapter, BadSignature, DeliveryStatus, Malformed, Parsed
+from ingest import registry
+from ingest.channel_kind import ChannelKind
+from ingest.contract import BadSignature, DeliveryStatus, Malformed, MentionIn, Parsed
 from ingest.dead_letters import DeadLetters
-from ingest.email import EmailAdapter
-from ingest.mentions import MentionsAdapter
 from ingest.store import IngestProjection
-from ingest.telegram import TelegramAdapter
-from ingest.vk import VkAdapter
-from ingest.whatsapp import WhatsAppAdapter
-from ingest.widget import WidgetAdapter
+from projections.disk_space import is_disk_full
 
 log = logging.getLogger(__name__)
 ACTOR = "ingest"
-ADAPTERS: dict[str, Any] = {
-    "telegram": TelegramAdapter(),
-    "whatsapp": WhatsAppAdapter(),
-    "vk": VkAdapter(),
-    "email": EmailAdapter(),
-    "widget": WidgetAdapter(),
-    "mentions": MentionsAdapter(),
-}
 
 
 @dataclass(frozen=True)
@@ -72,42 +61,52 @@ class IngestService:
         self._channels: dict[str, tuple[float, Channel]] = {}
 
     def channel(self, name: str, kind: str) -> Channel:
+        found = self.configured(name)
+        if found is None or found.kind != kind:
+            raise UnknownChannel(f"There is no {kind} channel named {name!r}.")
+        return found
+
+    def configured(self, name: str) -> Channel | None:
         """Remembered for a few seconds: every webhook call needs it, and it changes rarely."""
         now = time.monotonic()
         cached = self._channels.get(name)
         if cached is not None and cached[0] > now:
-            found: Channel | None = cached[1]
-        else:
-            found = channel(self.helpdesk, name)
-            if found is not None:
-                self._channels[name] = (now + CHANNEL_TTL_SECONDS, found)
-        if found is None or found.kind != kind:
-            raise UnknownChannel(f"There is no {kind} channel named {name!r}.")
+            return cached[1]
+        found = channel(self.helpdesk, name)
+        if found is not None:
+            self._channels[name] = (now + CHANNEL_TTL_SECONDS, found)
         return found
+
+    def identity_kind(self, name: str) -> str:
+        """The kind customer identities on this channel are named by (`telegram:<id>`), whatever entry
+        point opens the ticket. A channel name that is not configured (an import, a bot that delivers
+        its own replies) names the identities itself, as it always has."""
+        found = self.configured(name)
+        return found.kind if found is not None else name
 
     def receive(self, kind: str, name: str, body: bytes, headers: Mapping[str, str]) -> Outcome:
         try:
             config = self.channel(name, kind)
         except UnknownChannel as exc:
             return Outcome(404, {"error": "channel_not_found", "detail": str(exc)})
-        adapter = ADAPTERS[kind]
+        adapter = registry.kind_of(kind)
         try:
             adapter.verify(config, body, headers)
         except BadSignature as exc:
-            return Outcome(
-                403 if kind in ("vk", "whatsapp") else 401, {"error": "bad_signature", "detail": str(exc)}
-            )
+            return Outcome(adapter.forged_status, {"error": "bad_signature", "detail": str(exc)})
 
         def dead(reason: str) -> str:
             return self.dead_letters.add(name, kind, reason, body, headers, self.helpdesk.clock())
 
         return self.process(config, adapter, body, dead)
 
-    def process(self, config: Channel, adapter: Adapter, body: bytes, dead: Callable[[str], str]) -> Outcome:
+    def process(
+        self, config: Channel, adapter: ChannelKind, body: bytes, dead: Callable[[str], str]
+    ) -> Outcome:
         try:
-            parsed = adapter.parse(config, body) if config.kind != "mentions" else Parsed()
-            if config.kind == "mentions":
-                return self.mentions(config, body)
+            parsed = adapter.parse(config, body)
+            if parsed.mentions:
+                return self.mentions(config, parsed.mentions)
         except Malformed as exc:
             return Outcome(
                 400, {"error": "malformed_payload", "detail": str(exc), "dead_letter": dead(str(exc))}
@@ -134,6 +133,9 @@ class IngestService:
             reason = f"{exc.code}: {exc}"
             return Outcome(422, {"error": exc.code, "detail": str(exc), "dead_letter": dead(reason)})
         except Exception as exc:
+            if is_disk_full(exc):  # no dead letter fits either: the provider's retry is the copy
+                detail = "The server's disk is full, so nothing was stored; send it again later."
+                return Outcome(507, {"error": "insufficient_storage", "detail": detail})
             log.exception("intake failed on channel %s", config.name)
             reason = f"internal: {type(exc).__name__}: {exc}"
             return Outcome(503, {"error": "unavailable", "detail": reason, "dead_letter": dead(reason)})
@@ -179,8 +181,7 @@ class IngestService:
             ),
         )
 
-    def mentions(self, config: Channel, body: bytes) -> Outcome:
-        items = ADAPTERS["mentions"].parse_mentions(body)
+    def mentions(self, config: Channel, items: list[MentionIn]) -> Outcome:
         ctx = Context(ACTOR)
         results = [capture_mention(self.helpdesk, config.name, m.external_id, m.fields, ctx) for m in items]
         self.wake()
@@ -203,7 +204,7 @@ class IngestService:
             config = self.channel(letter.channel, letter.kind)
         except UnknownChannel as exc:
             return Outcome(409, {"error": "channel_not_found", "detail": str(exc)})
-        outcome = self.process(config, ADAPTERS[letter.kind], payload, dead)
+        outcome = self.process(config, registry.kind_of(letter.kind), payload, dead)
         status = "new" if reasons and outcome.status >= 400 else ("ignored" if reasons else "retried")
         self.dead_letters.settle(letter_id, status, reasons[-1] if reasons else None, body)
         return outcome
@@ -239,5 +240,5 @@ def hours(config: Channel) -> float:
 
 
 def ok(config: Channel) -> str | None:
-    """VK wants the plain string "ok" back, or it retries the event."""
-    return "ok" if config.kind == "vk" else None
+    """The plain text the kind's provider expects back (VK: "ok", or it retries), else None: JSON."""
+    return registry.kind_of(config.kind).acknowledgement

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from ingest.kinds.email import KIND
 from ingest.runtime import IngestRuntime
 
 
@@ -18,7 +19,7 @@ class IntakeHandler:
         self.ingest = ingest
 
     def addresses(self) -> dict[str, str]:
-        rows = self.ingest.db.fetchall("SELECT name, settings FROM ingest_channels WHERE kind = 'email'")
+        rows = self.ingest.db.fetchall("SELECT name, settings FROM ingest_channels WHERE kind = ?", (KIND,))
         return {json.loads(settings).get("address", "").lower(): name for name, settings in rows}
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
@@ -33,7 +34,7 @@ class IntakeHandler:
         names = {known[a.lower()] for a in envelope.rcpt_tos if a.lower() in known}
         loop = asyncio.get_running_loop()
         for name in sorted(names):
-            outcome = await loop.run_in_executor(None, self.ingest.service.receive, "email", name, body, {})
+            outcome = await loop.run_in_executor(None, self.ingest.service.receive, KIND, name, body, {})
             if outcome.status >= 500:
                 return "451 4.3.0 Temporary failure, please retry"
         return "250 Message accepted"

@@ -14,12 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.channel import redacted
+from ingest.registry import queues_replies, reports_statuses
 from projections.records import EventRecord
 from projections.sql import Cursor, Database
 
-SENDABLE = ("telegram", "whatsapp", "vk", "email")
-REPORTS_STATUSES = ("whatsapp",)
-"""Channel kinds whose provider reports on sent messages by the id it returned (unique per channel)."""
 SCHEMA_VERSION = 2
 """Bumped when a table is added that only a replay can fill (2: outbox_sent; no version row is 1).
 A file or database of an older version is reset once, as `reset` does, so the runner replays into it."""
@@ -140,7 +138,7 @@ class IngestProjection:
                 )
             case "Ticket", "TicketOpened":
                 found = cur.fetchall("SELECT kind FROM ingest_channels WHERE name = ?", (d["channel"],))
-                if found and found[0][0] in SENDABLE:
+                if found and queues_replies(found[0][0]):
                     cur.execute(
                         "INSERT INTO outbox_tickets (ticket_id, channel) VALUES (?, ?) "
                         "ON CONFLICT (ticket_id) DO NOTHING",
@@ -272,10 +270,10 @@ class IngestProjection:
 
 
 def remember_sent(cur: Cursor, channel: str, provider_message_id: str, ticket_id: str, version: int) -> None:
-    """Only for kinds whose provider reports statuses: other ids may repeat within a channel
-    (Telegram's message ids count per chat), and nothing would ever look them up."""
+    """Only for kinds whose provider reports statuses (unique per channel): other ids may repeat
+    within a channel (Telegram's message ids count per chat), and nothing would ever look them up."""
     found = cur.fetchall("SELECT kind FROM ingest_channels WHERE name = ?", (channel,))
-    if found and found[0][0] in REPORTS_STATUSES:
+    if found and reports_statuses(found[0][0]):
         cur.execute(
             "INSERT INTO outbox_sent (channel, provider_message_id, ticket_id, reply_version) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (channel, provider_message_id) DO NOTHING",

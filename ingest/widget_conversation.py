@@ -13,11 +13,12 @@ import binascii
 import re
 from typing import Any
 
-from domain.customer import identity
+from domain.customer import identities
 from domain.thread_history import ThreadItem, thread_history
+from ingest import registry
 from ingest.contract import BadSignature, Malformed
-from ingest.service import ADAPTERS, IngestService, Outcome, UnknownChannel
-from ingest.widget import KIND, check_visitor_signature, widget_message_id
+from ingest.kinds.widget import KIND, check_visitor_signature, widget_message_id
+from ingest.service import IngestService, Outcome, UnknownChannel
 
 MIN_VISITOR_ID = 16
 MAX_VISITOR_ID = 200
@@ -43,14 +44,14 @@ def pull(
     except UnknownChannel as exc:
         return Outcome(404, {"error": "channel_not_found", "detail": str(exc)})
     try:
-        ADAPTERS[KIND].verify(config, b"", {"X-Widget-Key": key})
+        registry.kind_of(KIND).verify(config, b"", {"X-Widget-Key": key})
         check_visitor(config.setting("identity_secret"), visitor_id, signature)
         after, before = window(*cursors)
     except BadSignature as exc:
         return Outcome(401, {"error": "bad_signature", "detail": str(exc)})
     except Malformed as exc:
         return Outcome(400, {"error": "invalid_request", "detail": str(exc)})
-    items = thread_history(service.helpdesk, config.name, visitor_id, identity(KIND, visitor_id), after)
+    items = thread_history(service.helpdesk, config.name, visitor_id, identities(KIND, visitor_id), after)
     if before is not None:
         items = [item for item in items if item.position < before]
     polling = cursors[0] is not None

@@ -7,6 +7,7 @@ otherwise read back from the fact table, so a batch costs the tickets it touches
 of history.
 """
 
+import errno
 import json
 import threading
 from collections import OrderedDict, defaultdict
@@ -21,7 +22,7 @@ import pyarrow as pa
 from domain.calendar import to_us
 from domain.metrics import Fact, ticket_metrics
 from domain.sla_policy import PolicyVersion, policy_version
-from projections import collector
+from projections import analytics_secrets, collector
 from projections.analytics_schema import (
     MIGRATIONS,
     SCHEMA,
@@ -36,16 +37,23 @@ from projections.analytics_schema import (
     ticket_rows,
 )
 from projections.byte_budget import MIB, ByteBudgetCache
+from projections.disk_space import has_room, is_disk_full
 from projections.records import EventRecord
 
 HISTORY_CACHE_BYTES = 32 * MIB
 FACT_BYTES = 700
 """A fact with its decoded data, as measured (sys.getsizeof, deep) on the seeded desk: 620-690."""
 POLICY_TYPES = ("SlaPolicyDefined", "SlaPolicyChanged")
+ROOM_TO_WRITE = 4 << 20
+"""Free bytes it takes before a read-only view tries writing again (its WAL, a checkpoint)."""
 
 
 class AnalyticsDb:
-    """One DuckDB file (or :memory:) per process: DuckDB allows a single writer process."""
+    """One DuckDB file (or :memory:) per process: DuckDB allows a single writer process.
+
+    Opening for writing writes (the WAL, the schema), so on a full disk an existing file is opened
+    read-only: reports are served as they stand, and the first write once there is room reopens
+    it for writing."""
 
     def __init__(self, path: str | Path, memory_mb: float | None = None) -> None:
         """`memory_mb` caps DuckDB's buffers (its default is 80 % of RAM, which a server filled
@@ -53,14 +61,35 @@ class AnalyticsDb:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(self.path)
-        if memory_mb is not None:
-            self.con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+        self.memory_mb = memory_mb
         self.write_lock = threading.Lock()
         self.report_cache: OrderedDict[Any, str] = OrderedDict()
-        for statement in SCHEMA:
-            self.con.execute(statement)
-        migrate(self.con)
+        self.read_only = False
+        self.scrubbed = 0
+        self.con = self._open()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        try:
+            con, self.scrubbed = open_for_writing(self.path)
+        except duckdb.Error as exc:
+            if not is_disk_full(exc) or not Path(self.path).exists():
+                raise
+            self.read_only = True
+            con = duckdb.connect(self.path, read_only=True)
+        if self.memory_mb is not None:
+            con.execute(f"SET memory_limit = '{int(self.memory_mb)}MB'")
+        return con
+
+    def _writable(self) -> None:
+        """Reopens a read-only file for writing once there is room; raises while there is none."""
+        if not self.read_only:
+            return
+        if has_room(Path(self.path).parent, ROOM_TO_WRITE):
+            self.con.close()
+            self.read_only = False
+            self.con = self._open()
+        if self.read_only:
+            raise OSError(errno.ENOSPC, "the analytics view is read-only until the disk has room", self.path)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """For readers: one cursor per call (DuckDB cursors are not shared across threads)."""
@@ -69,6 +98,7 @@ class AnalyticsDb:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self.write_lock:
+            self._writable()
             cur = self.con.cursor()
             cur.begin()
             try:
@@ -86,6 +116,23 @@ class AnalyticsDb:
 
     def close(self) -> None:
         self.con.close()
+
+
+def open_for_writing(path: str) -> tuple[duckdb.DuckDBPyConnection, int]:
+    """The schema made current, and the secrets an older version wrote masked (the file rewritten
+    without them); returns the connection and how many rows were scrubbed."""
+    con = duckdb.connect(path)
+    try:
+        for statement in SCHEMA:
+            con.execute(statement)
+        migrate(con)
+        scrubbed = analytics_secrets.scrub(con)
+        if scrubbed and path != ":memory:":
+            con = analytics_secrets.rewritten(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con, scrubbed
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from projections.analytics import AnalyticsDb
+from projections.analytics_secrets import holds_secrets
 
 SNAPSHOT_NAME = "analytics-snapshot.duckdb"
 
@@ -22,20 +23,36 @@ def take_snapshot(db: AnalyticsDb, target: Path) -> int:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(target.name + ".tmp")
-    for leftover in (temp, temp.with_name(temp.name + ".wal")):
+    leftovers = (temp, temp.with_name(temp.name + ".wal"))
+    for leftover in leftovers:
         leftover.unlink(missing_ok=True)
-    with db.transaction() as cur:
-        source = cur.execute("SELECT current_database()").fetchall()[0][0]
-        cur.execute(f"ATTACH '{temp}' AS snapshot_target")
-        try:
-            cur.execute(f'COPY FROM DATABASE "{source}" TO snapshot_target')
-            position = cur.execute("SELECT coalesce(max(position), 0) FROM tracking").fetchall()[0][0]
-        finally:
-            cur.commit()
-            cur.execute("DETACH snapshot_target")
-            cur.begin()
+    try:
+        with db.transaction() as cur:
+            source = cur.execute("SELECT current_database()").fetchall()[0][0]
+            cur.execute(f"ATTACH '{temp}' AS snapshot_target")
+            try:
+                cur.execute(f'COPY FROM DATABASE "{source}" TO snapshot_target')
+                position = cur.execute("SELECT coalesce(max(position), 0) FROM tracking").fetchall()[0][0]
+            finally:
+                cur.commit()
+                cur.execute("DETACH snapshot_target")
+                cur.begin()
+    except BaseException:
+        for leftover in leftovers:  # a half copy must not keep a full disk full
+            leftover.unlink(missing_ok=True)
+        raise
     os.replace(temp, target)
     return int(position)
+
+
+def replace_if_leaky(db: AnalyticsDb, target: Path) -> bool:
+    """At start: a snapshot an earlier version wrote may hold channel secrets; a fresh one, taken
+    from the scrubbed database, replaces it at once (not at the first commit: a quiet service
+    would keep serving the old file to analysts)."""
+    if not holds_secrets(Path(target)):
+        return False
+    take_snapshot(db, Path(target))
+    return True
 
 
 class Snapshotter:

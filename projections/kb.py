@@ -9,6 +9,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from domain.text_forms import identifier
 from projections.queue_store import iso
 from projections.records import EventRecord
 from projections.search_store import SearchDb
@@ -86,7 +87,7 @@ def articles(
         params.append(category)
     if tag:
         clauses.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)")
-        params.append(tag.strip().lower())
+        params.append(identifier(tag))
     where = "".join(f" AND {c}" for c in clauses)
     if stems:
         base = (

@@ -1,15 +1,13 @@
 """Keeps projections up to date with a source of events, on a background thread."""
 
-import logging
 import threading
-import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from projections import collector
+from projections.disk_space import is_disk_full
+from projections.failures import Failures
 from projections.records import EventRecord
-
-log = logging.getLogger(__name__)
 
 
 class Projection(Protocol):
@@ -49,11 +47,12 @@ class Runner:
         self._wake = threading.Event()
         self._urgent = threading.Event()
         self._stop = threading.Event()
-        self._progress = threading.Condition()
         self._thread: threading.Thread | None = None
         self._known: int | None = None
         self.idle: list[Callable[[], None]] = []
         """Run on the runner's thread when a poll finds nothing new (time-driven upkeep of a view)."""
+        self.name = ", ".join(p.name for p in self.projections)
+        self.failures = Failures()
 
     def position(self) -> int:
         """The position every projection has reached; remembered, as only this runner moves it."""
@@ -81,9 +80,7 @@ class Runner:
                 self._known = None
                 raise
         if records:
-            with self._progress:
-                self._known = max(start, records[-1].position)
-                self._progress.notify_all()
+            self._known = max(start, records[-1].position)
         return len(records)
 
     def catch_up(
@@ -108,18 +105,10 @@ class Runner:
     def wake(self) -> None:
         self._wake.set()
 
-    def wait_for(self, position: int, timeout: float) -> bool:
-        """True once every projection has applied `position` (read-your-writes)."""
-        deadline = time.monotonic() + timeout
-        with self._progress:
-            while self.position() < position:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._urgent.set()
-                self.wake()
-                self._progress.wait(min(remaining, 0.05))
-        return True
+    def hurry(self) -> None:
+        """A reader waits for what is new: apply it now, not at this runner's own pace."""
+        self._urgent.set()
+        self._wake.set()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="projections", daemon=True)
@@ -132,14 +121,24 @@ class Runner:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
+    def catch_up_unless_full(self) -> None:
+        """A full disk stops the views where they are, not the server: the loop retries."""
+        try:
+            self.catch_up()
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.failures.failed(f"views {self.name}", exc)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 count = self.step()
-            except Exception:
-                log.exception("projection batch failed; retrying after a pause")
+            except Exception as exc:
+                self.failures.failed(f"views {self.name}", exc)
                 self._stop.wait(1.0)
                 continue
+            self.failures.recovered(f"views {self.name}")
             if count == 0:
                 self._upkeep()
             if count < self.batch_size:
@@ -154,8 +153,10 @@ class Runner:
         for hook in self.idle:
             try:
                 hook()
-            except Exception:
-                log.exception("idle upkeep failed; trying again on the next idle poll")
+            except Exception as exc:
+                self.failures.failed(f"upkeep of {self.name}", exc)
+            else:
+                self.failures.recovered(f"upkeep of {self.name}")
 
 
 REBUILD_BATCH = 50_000
@@ -172,6 +173,9 @@ class Runners:
     def __init__(self, runners: Sequence[Runner]) -> None:
         self.runners = list(runners)
         self.source = self.runners[0].source
+        self.failures = Failures()
+        for runner in self.runners:
+            runner.failures = self.failures
 
     @property
     def projections(self) -> list[Projection]:
@@ -194,6 +198,10 @@ class Runners:
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         return max(r.catch_up(progress) for r in self.runners)
 
+    def catch_up_unless_full(self) -> None:
+        for runner in self.runners:
+            runner.catch_up_unless_full()
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """One pass over the log for every projection: a replay reads and decodes each event once."""
         batch = max(REBUILD_BATCH, *(r.batch_size for r in self.runners))
@@ -207,10 +215,13 @@ class Runners:
         for runner in self.runners:
             runner.wake()
 
-    def wait_for(self, position: int, timeout: float, views: Collection[str] = ()) -> bool:
-        """Waits for the runners of the named projections only (all of them if none are named)."""
-        deadline = time.monotonic() + timeout
-        return all(r.wait_for(position, max(0.0, deadline - time.monotonic())) for r in self._serving(views))
+    def hurry(self, views: Collection[str] = ()) -> None:
+        for runner in self._serving(views):
+            runner.hurry()
+
+    def following(self, views: Collection[str] = ()) -> bool:
+        """True when this process runs the named views, so their position is known without a query."""
+        return all(runner.running for runner in self._serving(views))
 
     def start(self) -> None:
         for runner in self.runners:

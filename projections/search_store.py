@@ -13,9 +13,10 @@ from pathlib import Path
 
 # Stems arrive space-separated and already folded, so the cheapest tokenizer ('ascii') is enough.
 FTS_OPTIONS = "content='', tokenize='ascii'"
-# Bumped whenever the tables change shape: an index file of another version is dropped and rebuilt
-# from the log (the tracked position goes with it, so the runner replays from the start).
-SCHEMA_VERSION = 5
+# Bumped whenever the tables change shape or the terms change (6: words NFKC-folded): an index file
+# of another version is dropped and rebuilt from the log (the tracked position goes with it, so the
+# runner replays from the start).
+SCHEMA_VERSION = 6
 # search_fts rowid = doc_id * 4 + kind code: the kind filter (notes hidden from service tokens) is
 # arithmetic on the rowid FTS5 already returns, not a lookup per match nor a very common MATCH term.
 KIND_CODES = {"message": 0, "reply": 1, "note": 2}

@@ -2,7 +2,9 @@
 
 The index stores stems, so "карта", "карты" and "картой" are one term, as are "payment" and
 "payments". Highlighting runs the same analysis over the original text, so what is marked is
-exactly what matched, in the words the customer wrote.
+exactly what matched, in the words the customer wrote. Text is folded first (NFKC, case-folded,
+invisible characters removed: domain.text_forms.fold), at index time and at query time alike, so
+"ＣＡＦÉ", "café" typed decomposed and "ca\u200bfé" are one word.
 """
 
 import html
@@ -11,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import Stemmer
+
+from domain.text_forms import fold
 
 WORD = re.compile(r"[^\W_]+")
 CYRILLIC = re.compile(r"[а-яё]")
@@ -27,14 +31,14 @@ CACHE_LIMIT = 500_000
 _russian = Stemmer.Stemmer("russian")
 _english = Stemmer.Stemmer("english")
 _stems: dict[str, tuple[str, ...]] = {}
-_pieces: dict[str, str] = {}  # lower-case text between spaces -> its words' stems, joined (index_text)
+_pieces: dict[str, str] = {}  # lower-case text between spaces -> its folded words' stems, joined (index_text)
 
 
 def terms(text: str) -> list[str]:
     """The stems of every word in `text`, in order, repeats kept (they count for ranking)."""
     result: list[str] = []
     cache = _stems
-    for word in WORD.findall(text.lower()):
+    for word in WORD.findall(fold(text.lower())):
         found = cache.get(word)
         result.extend(word_stems(word) if found is None else found)
     return result
@@ -44,7 +48,7 @@ def index_text(text: str) -> str:
     """What goes into the full-text index: the stems of `terms`, separated by spaces.
 
     This is the projection's hot path. Words never span white space, so the text is split on it
-    (fast, in C) and each distinct lower-case piece ("карта," with its comma) is analysed once:
+    (fast, in C) and each distinct lower-case piece ("карта," with its comma) is folded and analysed once:
     its stems are kept as one ready-made string. A message of known pieces then costs a split,
     one dictionary lookup per piece and a join, not a Unicode regex scan. Pieces without a word
     (emoji, dashes) give empty strings, which only add spaces.
@@ -58,7 +62,7 @@ def index_text(text: str) -> str:
 
 
 def piece_stems(piece: str) -> str:
-    joined = " ".join([s for word in WORD.findall(piece) for s in word_stems(word)])
+    joined = " ".join([s for word in WORD.findall(fold(piece)) for s in word_stems(word)])
     if len(_pieces) < CACHE_LIMIT:
         _pieces[piece] = joined
     return joined
@@ -70,7 +74,7 @@ def name_text(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [part for word in WORD.findall(text) for part in normalise(word)]
+    return [part for word in WORD.findall(fold(text.lower())) for part in normalise(word)]
 
 
 def prefix_query(text: str) -> str:
@@ -97,8 +101,8 @@ def word_stems(word: str) -> tuple[str, ...]:
 
 
 def normalise(word: str) -> list[str]:
-    """Lower case, ё as е; a word in two alphabets is mended if it can be, else split."""
-    clean = word.lower().replace("ё", "е")[:MAX_WORD]
+    """Folded, ё as е; a word in two alphabets is mended if it can be, else split."""
+    clean = fold(word).replace("ё", "е")[:MAX_WORD]
     has_cyrillic, has_latin = CYRILLIC.search(clean), LATIN.search(clean)
     if not (has_cyrillic and has_latin):
         return [clean]

@@ -21,7 +21,7 @@ from kafka.admin import NewTopic
 from kafka.partitioner.abc import Partitioner
 from kafka.partitioner.default import murmur2
 
-from projections.records import ENVELOPE_FIELDS, EventRecord, plain
+from projections.records import ENVELOPE_FIELDS, EventRecord, masked, plain, shape_of
 from relay.position import RelayPosition
 from relay.reader import InlineReader, ProcessReader
 
@@ -84,7 +84,7 @@ class Pending:
     read: int
 
 
-_CLASSES: dict[type, tuple[str, str, tuple[str, ...]]] = {}
+_CLASSES: dict[type, tuple[str, str, tuple[str, ...], bool]] = {}
 
 
 def record_of(position: int, event: Any) -> EventRecord:
@@ -98,8 +98,10 @@ def record_of(position: int, event: Any) -> EventRecord:
     known = _CLASSES.get(cls)
     if known is None:
         fields = tuple(f.name for f in dataclasses.fields(event) if f.name not in ENVELOPE_FIELDS)
-        known = _CLASSES[cls] = (cls.__qualname__.split(".", 1)[0], cls.__name__, fields)
+        shape = shape_of(cls)
+        known = _CLASSES[cls] = (shape.aggregate_type, shape.type, fields, shape.secret)
     state = event.__dict__
+    data = {name: plain(getattr(event, name)) for name in known[2]}
     return EventRecord(
         position=position,
         aggregate_id=str(state["originator_id"]),
@@ -109,7 +111,7 @@ def record_of(position: int, event: Any) -> EventRecord:
         occurred_at=getattr(event, "occurred_at", state["timestamp"]),
         recorded_at=state["timestamp"],
         actor=getattr(event, "actor", "") or "",
-        data={name: plain(getattr(event, name)) for name in known[2]},
+        data=masked(known[0], data) if known[3] else data,
     )
 
 

@@ -1,18 +1,20 @@
 """Channels: how customers reach us. Added by an admin; secrets never leave in responses."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import ChannelName, CommandPublic
+from api.reading import ViewsAt
 from domain.intake import add_channel
 from domain.values import Role
+from ingest import registry
 
 router = APIRouter(prefix="/channels", tags=["channels"])
-Kind = Literal["telegram", "whatsapp", "vk", "email", "widget", "mentions"]
+Kind = Literal[registry.names()]  # type: ignore[valid-type]  # the registered kinds, for the OpenAPI enum
 
 
 class ChannelCreate(BaseModel):
@@ -36,16 +38,22 @@ def create_channel(body: ChannelCreate, caller: CallerDep) -> CommandPublic:
         (Role.ADMIN,),
         "add channels",
         lambda ctx: add_channel(
-            caller.runtime.helpdesk, body.name, body.kind, body.owner, body.settings, ctx
+            caller.runtime.helpdesk,
+            body.name,
+            body.kind,
+            body.owner,
+            body.settings,
+            ctx,
+            registry.kind_of(body.kind).required_settings,
         ),
     )
 
 
 @router.get("")
-def list_channels(runtime: RuntimeDep, user: CurrentUser, min_position: int = 0) -> ChannelsPublic:
+def list_channels(
+    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Depends(ViewsAt("ingest"))] = 0
+) -> ChannelsPublic:
     """Every channel, with secret settings masked."""
     require(user, (Role.ADMIN, Role.SUPERVISOR), "list channels")
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("ingest",))
     rows = runtime.ingest.store.channels() if runtime.ingest else []
     return ChannelsPublic(data=rows, count=len(rows))

@@ -3,14 +3,14 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.auth import STAFF, CurrentUser, RuntimeDep
+from api.auth import READERS, STAFF, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import CommandPublic, CustomerMergeIn, IdentityIn, TextIn
+from api.reading import ViewsAt
 from domain import library
 from domain.errors import CustomerNotFoundError
-from domain.values import Role
 from projections.queue_store import QueueFilter
 from projections.search_queries import customers, history
 
@@ -23,14 +23,13 @@ def get_customer(
     customer_id: UUID,
     runtime: RuntimeDep,
     user: CurrentUser,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("queue", "search"))] = 0,
 ) -> dict[str, Any]:
     """The customer, their identities on every channel, their tickets and (for staff) notes.
 
     Tickets are the survivor's: this record's, those of records merged into it and, for a record
     that was merged away, those of the customer it now belongs to (`survivor_id`)."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue", "search"))
+    require(user, READERS, "read customers")
     helpdesk = runtime.helpdesk
     customer = helpdesk.customer(customer_id)
     survivor = helpdesk.survivor(customer)
@@ -39,7 +38,7 @@ def get_customer(
     )
     notes = [
         {"text": e.text, "actor": e.actor, "occurred_at": e.occurred_at.isoformat()}
-        for e in helpdesk.history(customer_id)
+        for e in helpdesk.customer_history(customer_id)
         if type(e).__name__ == "CustomerNoteAdded"
     ]
     return {
@@ -51,7 +50,7 @@ def get_customer(
         "survivor_id": str(survivor.id),
         "merged_from": runtime.queue.merged_from(str(customer_id)),
         "tickets": {"data": tickets, "count": count},
-        "notes": notes if user.role != Role.SERVICE else [],
+        "notes": notes,
     }
 
 
@@ -73,11 +72,10 @@ def find_customers(
     q: Annotated[str, Query(max_length=200, description="Name or handle; a first few letters will do")] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("queue", "search"))] = 0,
 ) -> dict[str, Any]:
     """Customers by name or channel handle (merged records appear as their survivor)."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue", "search"))
+    require(user, READERS, "find customers")
     data, count = customers(runtime.search, q, limit, offset)
     return {"data": data, "count": count, "position": runtime.runner.position(("queue", "search"))}
 
@@ -89,12 +87,11 @@ def customer_history(
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("queue", "search"))] = 0,
 ) -> dict[str, Any]:
-    """Every ticket of the customer on every channel with its messages (notes for staff only)."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue", "search"))
-    found = history(runtime.search, str(customer_id), user.role != Role.SERVICE, limit, offset)
+    """Every ticket of the customer on every channel with its messages and notes."""
+    require(user, READERS, "read customer histories")
+    found = history(runtime.search, str(customer_id), True, limit, offset)
     if not found:
         raise CustomerNotFoundError(f"There is no customer {customer_id}.")
     return found
@@ -103,13 +100,13 @@ def customer_history(
 @router.post("/{customer_id}/identities")
 def link_identity(customer_id: UUID, body: IdentityIn, caller: CallerDep) -> CommandPublic:
     """The same person on another channel: their messages from there reach this customer."""
+    ingest = caller.runtime.ingest
+    kind = ingest.service.identity_kind(body.channel) if ingest is not None else body.channel
     return caller.run(
         body,
         STAFF,
         "link identities",
-        lambda ctx: library.link_identity(
-            caller.runtime.helpdesk, customer_id, body.channel, body.handle, ctx
-        ),
+        lambda ctx: library.link_identity(caller.runtime.helpdesk, customer_id, kind, body.handle, ctx),
     )
 
 

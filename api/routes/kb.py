@@ -3,22 +3,17 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep
+from api.auth import READERS, STAFF, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import ArticleIn, CommandPublic
+from api.reading import ViewsAt
 from domain import library
-from domain.users import User
 from projections.kb import articles
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
 CONTENT = {"title", "body", "category", "tags", "visibility"}
-
-
-def public_only(user: User) -> bool:
-    """Internal articles are for staff; service tokens (bots, widgets) see public ones only."""
-    return user.role not in HISTORY_READERS
 
 
 @router.get("/articles")
@@ -27,15 +22,14 @@ def list_articles(
     user: CurrentUser,
     q: Annotated[str, Query(max_length=500)] = "",
     category: str | None = None,
-    tag: str | None = None,
+    tag: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
     """Search articles (title weighs most), or list the newest; filters AND together."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
-    data, count = articles(runtime.search, q, category, tag, public_only(user), limit, offset)
+    require(user, READERS, "read the knowledge base")
+    data, count = articles(runtime.search, q, category, tag, False, limit, offset)
     return {"data": data, "count": count, "position": runtime.runner.position(("search",))}
 
 
@@ -47,9 +41,8 @@ def get_article(
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
     """One article, as it is now or at an earlier `version`."""
+    require(user, READERS, "read the knowledge base")
     found = library.article(runtime.helpdesk, article_id)
-    if public_only(user) and not found.public:
-        raise library.ArticleNotFoundError(f"There is no article {article_id}.")
     shown = library.article(runtime.helpdesk, article_id, version)
     return {
         "id": str(shown.id),

@@ -9,14 +9,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from api import excel
 from api.auth import CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
+from api.models import Instant
+from api.reading import ViewsAt
 from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
 from domain.helpdesk import Context
+from domain.text_forms import identifier
 from domain.values import Role
 from projections import erlang, reports
 from projections.analytics import AnalyticsDb
@@ -55,24 +57,22 @@ class ReportContext:
 def report_context(
     runtime: RuntimeDep,
     user: CurrentUser,
-    start: Annotated[AwareDatetime, Query(alias="from", description="Window start (inclusive)")],
-    end: Annotated[AwareDatetime, Query(alias="to", description="Window end (exclusive)")],
+    start: Annotated[Instant, Query(alias="from", description="Window start (inclusive)")],
+    end: Annotated[Instant, Query(alias="to", description="Window end (exclusive)")],
     operator: str | None = None,
     channel: str | None = None,
     type: Literal["question", "problem", "incident"] | None = None,
-    tag: str | None = None,
+    tag: Annotated[str | None, Query(max_length=200)] = None,
     as_of: Annotated[
-        AwareDatetime | None, Query(description="Only events recorded by then; default: the last one")
+        Instant | None, Query(description="Only events recorded by then; default: the last one")
     ] = None,
     clock: Literal["business", "calendar"] = "business",
     tz: Annotated[str, Query(max_length=64, description="Time zone for days and hours")] = "UTC",
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("analytics"))] = 0,
 ) -> ReportContext:
     require(user, REPORT_READERS, "read reports")
     window(start, end)
     check_zone(tz)
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("analytics",))
     query = ReportQuery(
         start=to_us(start),
         end=to_us(end),
@@ -80,7 +80,7 @@ def report_context(
         operator=operator,
         channel=channel,
         type=type,
-        tag=tag.strip().lower() if tag else None,
+        tag=identifier(tag) if tag else None,
         clock=clock,
         tz=tz,
     )

@@ -3,11 +3,12 @@
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Depends, Query
 
-from api.auth import HISTORY_READERS, CurrentUser, RuntimeDep
-from api.errors import ApiError
+from api.auth import READERS, CurrentUser, RuntimeDep, require
+from api.models import FilterValue, Instant, filter_values
+from api.reading import ViewsAt
+from domain.text_forms import identifier
 from projections.search_queries import SearchQuery, search
 
 router = APIRouter(tags=["search"])
@@ -21,32 +22,28 @@ def search_archive(
     user: CurrentUser,
     q: Annotated[str, Query(max_length=500, description="Words in any form: карты finds карта")] = "",
     customer: UUID | None = None,
-    tag: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-    channel: Annotated[list[str], Query()] = [],  # noqa: B006
-    status: Annotated[list[Status], Query()] = [],  # noqa: B006
-    kind: Annotated[list[Kind], Query()] = [],  # noqa: B006
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    tag: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
+    channel: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
+    status: Annotated[list[Status], filter_values()] = [],  # noqa: B006
+    kind: Annotated[list[Kind], filter_values()] = [],  # noqa: B006
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
-    """Search messages, replies, internal notes (staff only) and customer names; filters AND together."""
-    staff = user.role in HISTORY_READERS
-    if "note" in kind and not staff:
-        raise ApiError(403, "forbidden", "Internal notes are visible to staff only.")
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
+    """Search messages, replies, internal notes and customer names; filters AND together."""
+    require(user, READERS, "search the archive")
     query = SearchQuery(
         text=q,
         customer_id=str(customer) if customer else None,
-        tags=[t.strip().lower() for t in tag],
+        tags=[identifier(t) for t in tag],
         channels=channel,
         statuses=status,
         kinds=kind,
         since=from_,
         until=to,
-        include_notes=staff,
+        include_notes=True,
         limit=limit,
         offset=offset,
     )

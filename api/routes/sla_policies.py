@@ -3,12 +3,13 @@
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
-from api.models import CommandIn, CommandPublic
+from api.models import CommandIn, CommandPublic, Instant
+from api.reading import ViewsAt
 from domain.calendar import from_us
 from domain.sla_policy import PolicySpec
 from domain.values import Role
@@ -47,12 +48,13 @@ class SlaPolicyIn(CommandIn):
     calendar: CalendarIn | None = None
     applies_to: AppliesToIn = Field(default_factory=AppliesToIn)
     rank: int = Field(default=100, ge=0, le=1_000_000, description="Lowest rank wins when several match")
-    effective_from: AwareDatetime | None = Field(default=None, description="Default: now")
+    effective_from: Instant | None = Field(default=None, description="Default: now")
 
 
 @router.put("/{name}")
 def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic:
     """Define the policy, or record a new version of it effective from `effective_from`."""
+    require(caller.user, POLICY_WRITERS, "define SLA policies")
     spec = PolicySpec.build(
         body.targets_minutes.model_dump(),
         body.calendar.model_dump() if body.calendar else None,
@@ -70,12 +72,10 @@ def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic
 
 @router.get("")
 def list_policies(
-    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Query(ge=0, le=2**62)] = 0
+    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Depends(ViewsAt("analytics"))] = 0
 ) -> dict[str, Any]:
     """Every policy with all its versions, oldest first (from the analytics view)."""
     require(user, POLICY_READERS, "read SLA policies")
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("analytics",))
     assert runtime.analytics is not None
     rows = (
         runtime.analytics.cursor()

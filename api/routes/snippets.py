@@ -3,12 +3,12 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Depends, Query
 
 from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
-from api.models import CommandIn, CommandPublic, SnippetEditIn, SnippetIn
+from api.models import CommandIn, CommandPublic, Instant, SnippetEditIn, SnippetIn
+from api.reading import ViewsAt
 from domain import library
 from domain.placeholders import KNOWN, render
 from domain.values import Role
@@ -80,14 +80,12 @@ def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUs
 def snippets_report(
     runtime: RuntimeDep,
     user: CurrentUser,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
     """The most used snippets: replies made from each in [from, to), by reply time."""
     require(user, REPORT_READERS, "read reports")
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("search",))
     data = snippet_usage(runtime.search, from_, to, limit)
     return {"data": data, "count": len(data), "position": runtime.runner.position(("search",))}

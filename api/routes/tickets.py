@@ -3,16 +3,17 @@
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Depends, Query
 
-from api.auth import CUSTOMER_SIDE, HISTORY_READERS, WRITERS, CurrentUser, RuntimeDep, require
+from api.auth import CUSTOMER_SIDE, HISTORY_READERS, READERS, WRITERS, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import (
     AssignIn,
     CommandIn,
     CommandPublic,
     EventsPublic,
+    FilterValue,
+    Instant,
     MergeIn,
     MessageIn,
     PauseIn,
@@ -25,9 +26,12 @@ from api.models import (
     TicketOpenIn,
     TicketsPublic,
     TypeIn,
+    filter_values,
 )
+from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
 from domain import library
+from domain.text_forms import identifier
 from domain.values import Role
 from projections.queue_store import QueueFilter
 
@@ -43,6 +47,8 @@ CUSTOMER_FILTER = (
 @router.post("", status_code=201)
 def open_ticket(body: TicketOpenIn, caller: CallerDep) -> CommandPublic:
     """Open a ticket for a customer's first message on a channel."""
+    ingest = caller.runtime.ingest
+    kind = ingest.service.identity_kind(body.channel) if ingest is not None else body.channel
     return caller.run(
         body,
         WRITERS,
@@ -55,6 +61,7 @@ def open_ticket(body: TicketOpenIn, caller: CallerDep) -> CommandPublic:
             body.text,
             body.external_id,
             ctx,
+            kind,
         ),
     )
 
@@ -92,6 +99,7 @@ def add_note(ticket_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
 @router.post("/{ticket_id}/assign")
 def assign(ticket_id: UUID, body: AssignIn, caller: CallerDep) -> CommandPublic:
     """Assign or reassign the ticket to a user, with an optional comment for them."""
+    require(caller.user, WRITERS, "assign tickets")
     caller.existing_user(body.assignee)
     return caller.change(
         ticket_id, body, WRITERS, "assign tickets", lambda t, s: t.assign(body.assignee, body.comment, s)
@@ -171,29 +179,28 @@ def merge(ticket_id: UUID, body: MergeIn, caller: CallerDep) -> CommandPublic:
 def list_tickets(
     runtime: RuntimeDep,
     user: CurrentUser,
-    status: Annotated[list[Status], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-    channel: Annotated[list[str], Query()] = [],  # noqa: B006
+    status: Annotated[list[Status], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
+    channel: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
     assignee: str | None = None,
     unassigned: bool = False,
-    tag: Annotated[list[str], Query()] = [],  # noqa: B006
+    tag: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
     type: Literal["question", "problem", "incident"] | None = None,
     priority: Literal["low", "normal", "high", "urgent"] | None = None,
     customer: Annotated[UUID | None, Query(description=CUSTOMER_FILTER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    min_position: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    min_position: Annotated[int, Depends(ViewsAt("queue"))] = 0,
 ) -> TicketsPublic:
     """The queue, longest-waiting customer first; filters combine with AND. Rows name the customer
     a ticket belongs to now (`customer.id`, `name`: the survivor of merges) and the record it was
     opened with (`customer.recorded_id`)."""
-    if min_position:
-        runtime.runner.wait_for(min_position, runtime.settings.min_position_timeout, ("queue",))
+    require(user, READERS, "read the queue")
     filters = QueueFilter(
         status=status,
         channel=channel,
         assignee=assignee,
         unassigned=unassigned,
-        tag=[t.strip().lower() for t in tag],
+        tag=[identifier(t) for t in tag],
         type=type,
         priority=priority,
         customer_id=str(customer) if customer else None,
@@ -204,7 +211,7 @@ def list_tickets(
 
 @router.get("/{ticket_id}")
 def get_ticket(
-    ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: AwareDatetime | None = None
+    ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: Instant | None = None
 ) -> dict[str, Any]:
     """The ticket's current state and conversation; `as_of` gives it as recorded at that time.
 

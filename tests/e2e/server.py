@@ -46,10 +46,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(data: Path) -> Iterator[str]:
+def served(data: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """A uvicorn server on a free port; yields its base URL and stops it with SIGTERM."""
     port = free_port()
-    process = spawn(data, "serve", "--port", str(port))
+    process = spawn(data, "serve", "--port", str(port), env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base, process)

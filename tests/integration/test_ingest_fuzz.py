@@ -40,7 +40,7 @@ SAMPLES = {
     ],
     "vk": ["vk_message_new.json", "vk_wall_reply_new.json", "vk_confirmation.json"],
     "widget": [],
-    "mentions": ["mention_review.json", "mention_press.json"],
+    "mentions": ["mentions_review.json", "mentions_press.json"],
 }
 CHANNELS = {"telegram": "tg", "whatsapp": "wa", "vk": "vk", "widget": "widget", "mentions": "press"}
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)

@@ -30,9 +30,9 @@ def send(client: TestClient, body: bytes) -> Any:
 
 def test_triage_reply_marketing_ignore(client: tuple[TestClient, dict[str, str], Any]) -> None:
     http, auth, runtime = client
-    assert send(http, raw("mention_review.json")).status_code == 200
-    assert send(http, raw("mention_review.json")).status_code == 200  # a re-sent mention is not doubled
-    press = send(http, raw("mention_press.json")).json()
+    assert send(http, raw("mentions_review.json")).status_code == 200
+    assert send(http, raw("mentions_review.json")).status_code == 200  # a re-sent mention is not doubled
+    press = send(http, raw("mentions_press.json")).json()
     assert len(press["mentions"]) == 2
     runtime.runner.catch_up()
     queue = http.get("/api/v1/mentions", params={"status": "new"}, headers=auth).json()

@@ -118,7 +118,7 @@ def test_forged_webhooks_are_refused_and_record_nothing(desk: Desk) -> None:
     assert desk.whatsapp(raw("whatsapp_text.json"), secret="wrong").status_code == 403
     forged = payload("vk_message_new.json") | {"secret": "guess"}
     assert desk.vk(dumps(forged)).status_code == 403
-    unsigned = desk.client.post("/api/v1/ingest/mentions/press", content=raw("mention_review.json"))
+    unsigned = desk.client.post("/api/v1/ingest/mentions/press", content=raw("mentions_review.json"))
     assert unsigned.status_code == 401
     assert desk.client.post("/api/v1/ingest/widget/widget", json={"x": 1}).status_code == 401
     assert desk.client.post("/api/v1/ingest/telegram/nope", content=b"{}").status_code == 404
@@ -131,7 +131,7 @@ def test_oversized_body_is_refused_before_any_work(desk: Desk) -> None:
     before = desk.runtime.helpdesk.recorder.max_notification_id()
     response = desk.telegram(b'{"update_id": 1, "pad": "' + b"x" * 1_000_001 + b'"}')
     assert response.status_code == 413
-    assert response.json()["error"] == "too_large"
+    assert response.json()["error"] == "payload_too_large"
     assert desk.runtime.helpdesk.recorder.max_notification_id() == before
     assert desk.dead_letters() == []
 
@@ -271,7 +271,7 @@ def test_messages_arriving_together_open_one_ticket(
 
 
 def test_mentions_signed_queue(desk: Desk) -> None:
-    body = raw("mention_review.json")
+    body = raw("mentions_review.json")
     headers = {"X-Signature-256": hub_signature(MENTIONS_SECRET, body)}
     response = desk.client.post("/api/v1/ingest/mentions/press", content=body, headers=headers)
     assert response.status_code == 200, response.text

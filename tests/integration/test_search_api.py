@@ -50,17 +50,13 @@ def open_ticket(api: Api, text: str) -> str:
     return str(api.post("bot", "/tickets", body)["id"])
 
 
-def test_notes_are_found_by_staff_and_never_by_a_service_token(api: Api) -> None:
+def test_notes_are_found_by_staff_and_a_service_token_cannot_search(api: Api) -> None:
     ticket_id = open_ticket(api, "Где мой заказ? 📦")
     api.post("anna", f"/tickets/{ticket_id}/notes", {"text": "Заказ потерян складом, не говорить клиенту"})
     for who in ("anna", "sveta", "audrey"):
         kinds = [h["kind"] for h in api.get(who, "/search", q="заказы").json()["data"]]
         assert sorted(kinds) == ["message", "note"], who
-    response = api.get("bot", "/search", q="заказы")
-    assert [h["kind"] for h in response.json()["data"]] == ["message"]
-    assert response.json()["count"] == 1
-    hidden = api.get("bot", "/search", q="складом").json()
-    assert (hidden["data"], hidden["count"]) == ([], 0)
+    assert api.get("bot", "/search", q="заказы").status_code == 403
     assert api.get("bot", "/search", q="склад", kind="note").status_code == 403
 
 

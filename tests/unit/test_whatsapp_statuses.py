@@ -8,7 +8,7 @@ import pytest
 
 from domain.channel import Channel
 from ingest.contract import DeliveryStatus, Malformed
-from ingest.whatsapp import WhatsAppAdapter
+from ingest.kinds.whatsapp import WhatsAppAdapter
 from tests.fixtures.payloads import dumps, payload, raw, wa_status, wa_statuses
 from tests.support import stamp
 

@@ -16,6 +16,7 @@ from typing import Any
 from domain.channel import Channel
 from domain.intake import Inbound
 from domain.values import ReplyStatus
+from ingest.channel_kind import HttpReplies, Replies, Webhook, register
 from ingest.contract import (
     BadSignature,
     DeliveryError,
@@ -45,8 +46,23 @@ def challenge(channel: Channel, mode: str | None, token: str | None, challenge_v
     return challenge_value or ""
 
 
-class WhatsAppAdapter:
+@register
+class WhatsAppAdapter(HttpReplies):
     kind = KIND
+    required_settings = ("verify_token", "app_secret")
+    replies = Replies.PUSHED
+    reports_statuses = True
+    forged_status = 403
+    acknowledgement = None
+    webhook = Webhook(
+        "WhatsApp Cloud API notifications; checks X-Hub-Signature-256 over the raw body.",
+        challenge_doc=(
+            "WhatsApp Cloud API webhook verification: echoes hub.challenge for the right verify token."
+        ),
+    )
+
+    def challenge(self, channel: Channel, mode: str | None, token: str | None, value: str | None) -> str:
+        return challenge(channel, mode, token, value)
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         given = header(headers, "X-Hub-Signature-256")

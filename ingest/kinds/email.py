@@ -22,6 +22,7 @@ from uuid import UUID
 
 from domain.channel import Channel
 from domain.intake import Inbound
+from ingest.channel_kind import ChannelKind, Replies, register
 from ingest.contract import DeliveryError, Malformed, Parsed, Thread
 
 KIND = "email"
@@ -29,8 +30,15 @@ TOKEN = re.compile(r"\[#([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
-class EmailAdapter:
+@register
+class EmailAdapter(ChannelKind):
     kind = KIND
+    required_settings = ("address",)
+    replies = Replies.PUSHED
+    reports_statuses = False
+    forged_status = 401
+    acknowledgement = None
+    webhook = None  # mail arrives over SMTP (ingest/smtp_server.py), addressed to the channel's `address`
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         """SMTP mail is accepted by recipient address; the server checks it before DATA."""
@@ -113,9 +121,9 @@ def first_id(value: Any) -> str | None:
 def sent_at(value: Any) -> datetime:
     try:
         parsed = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError):
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return datetime.max.replace(tzinfo=UTC)  # no usable Date: intake uses the server clock
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def content(message: EmailMessage) -> tuple[str, list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.channel import Channel
 from domain.intake import Inbound
+from ingest.channel_kind import HttpReplies, Replies, Webhook, register
 from ingest.contract import (
     BadSignature,
     DeliveryError,
@@ -34,8 +35,18 @@ API_VERSION = "5.199"
 TRANSIENT = {1, 6, 9, 10}  # unknown, too many requests, flood control, internal server error
 
 
-class VkAdapter:
+@register
+class VkAdapter(HttpReplies):
     kind = KIND
+    required_settings = ("confirmation", "secret")
+    replies = Replies.PUSHED
+    reports_statuses = False
+    forged_status = 403
+    acknowledgement = "ok"  # VK wants the plain string "ok" back, or it retries the event
+    secret_body_fields = ("secret",)  # VK signs nothing: the shared secret travels in the body
+    webhook = Webhook(
+        "VK Callback API: confirmation handshake, message_new, wall_reply_new; checks `secret`."
+    )
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         """VK signs nothing: the shared `secret` is inside the body, so it is read first."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.channel import Channel
 from domain.intake import Inbound
+from ingest.channel_kind import HttpReplies, Replies, Webhook, register
 from ingest.contract import (
     BadSignature,
     DeliveryError,
@@ -32,8 +33,15 @@ DEFAULT_API = "https://api.telegram.org"
 MEDIA = ("photo", "document", "video", "voice", "audio", "sticker", "animation", "video_note")
 
 
-class TelegramAdapter:
+@register
+class TelegramAdapter(HttpReplies):
     kind = KIND
+    required_settings = ("secret_token",)
+    replies = Replies.PUSHED
+    reports_statuses = False
+    forged_status = 401
+    acknowledgement = None
+    webhook = Webhook("Telegram Bot API webhook (Update objects); checks X-Telegram-Bot-Api-Secret-Token.")
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         given = header(headers, "X-Telegram-Bot-Api-Secret-Token").encode()

@@ -14,13 +14,30 @@ from datetime import UTC, datetime
 
 from domain.channel import Channel
 from domain.intake import Inbound
-from ingest.contract import BadSignature, Malformed, Parsed, header, load_json, obj, text_of, unix_time
+from ingest.channel_kind import PulledReplies, Webhook, register
+from ingest.contract import (
+    BadSignature,
+    Malformed,
+    Parsed,
+    header,
+    in_utc,
+    load_json,
+    obj,
+    text_of,
+    unix_time,
+)
 
 KIND = "widget"
 
 
-class WidgetAdapter:
+@register
+class WidgetAdapter(PulledReplies):
     kind = KIND
+    required_settings = ("public_key",)
+    reports_statuses = False
+    forged_status = 401
+    acknowledgement = None
+    webhook = Webhook("The in-app chat widget; checks X-Widget-Key.")
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         if not hmac.compare_digest(
@@ -92,5 +109,5 @@ def sent_at(value: object) -> datetime:
             raise Malformed("sent_at must be ISO 8601 or unix seconds.") from None
         if parsed.tzinfo is None:
             raise Malformed("sent_at needs a time zone.")
-        return parsed.astimezone(UTC)
+        return in_utc(parsed, "sent_at")
     return unix_time(value, "sent_at")

@@ -9,31 +9,45 @@ Mentions do not open tickets: they wait in the moderation queue for triage.
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from domain.channel import Channel
-from ingest.contract import BadSignature, Malformed, header, load_json, obj, text_of
-
-
-@dataclass(frozen=True)
-class MentionIn:
-    external_id: str
-    fields: dict[str, Any]
+from ingest.channel_kind import NoReplies, Webhook, register
+from ingest.contract import (
+    BadSignature,
+    Malformed,
+    MentionIn,
+    Parsed,
+    header,
+    in_utc,
+    load_json,
+    obj,
+    text_of,
+)
 
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class MentionsAdapter:
+@register
+class MentionsAdapter(NoReplies):
     kind = "mentions"
+    required_settings = ("secret",)
+    no_replies = "mentions are answered on the site where they were published (then marked answered_on_site)."
+    reports_statuses = False
+    forged_status = 401
+    acknowledgement = None
+    webhook = Webhook("Mentions from monitoring tools and review aggregators; checks X-Signature-256 (HMAC).")
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         given = header(headers, "X-Signature-256").encode()
         if not hmac.compare_digest(given, signature(channel.setting("secret"), body).encode()):
             raise BadSignature("X-Signature-256 is missing or does not match the body.")
+
+    def parse(self, channel: Channel, body: bytes) -> Parsed:
+        return Parsed(mentions=self.parse_mentions(body))
 
     def parse_mentions(self, body: bytes) -> list[MentionIn]:
         payload = load_json(body)
@@ -69,4 +83,4 @@ def published(value: Any) -> datetime:
         raise Malformed("published_at must be ISO 8601.") from None
     if parsed.tzinfo is None:
         raise Malformed("published_at needs a time zone.")
-    return parsed.astimezone(UTC)
+    return in_utc(parsed, "published_at")
