@@ -83,3 +83,16 @@ def require(user: User, roles: tuple[Role, ...], action: str) -> None:
     if user.role not in roles:
         allowed = ", ".join(r.value for r in roles)
         raise ApiError(403, "forbidden", f"Only {allowed} users may {action}; you are {user.role}.")
+
+
+class Allowed:
+    """A dependency: the caller, once their role may do `action`. Declared before any other
+    dependency of a route, it refuses a wrong role before anything runs or is revealed (e.g. a
+    read-your-writes wait, whose answer says how far the log goes)."""
+
+    def __init__(self, roles: tuple[Role, ...], action: str) -> None:
+        self.roles, self.action = roles, action
+
+    async def __call__(self, user: CurrentUser) -> User:
+        require(user, self.roles, self.action)
+        return user

@@ -1,15 +1,16 @@
 """Knowledge-base articles: Markdown with a category, tags and visibility, versioned by events."""
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import InvalidValueError
+from domain.errors import InvalidTitleError
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.ticket import check_text, event_stamp, normalise_tags, parse
+from domain.text_forms import check_text, normalise_tags
+from domain.values import parse
 
 
 class Visibility(StrEnum):
@@ -18,16 +19,8 @@ class Visibility(StrEnum):
 
 
 class Article(Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, article: "Article") -> None:
-            self.update(article)
-
-        def update(self, article: "Article") -> None:
-            """Each event's own effect; the default changes nothing."""
+    class Event(StampedEvent):
+        """What every article event records (domain.event_base)."""
 
     class ArticleWritten(Event, Aggregate.Created):
         title: str
@@ -79,10 +72,14 @@ class Article(Aggregate):
         return self.visibility == Visibility.PUBLIC
 
 
+def check_title(title: str) -> None:
+    if not title or len(title) > 300:
+        raise InvalidTitleError("An article title has 1 to 300 characters.")
+
+
 def clean(content: dict[str, Any]) -> dict[str, Any]:
     title = str(content.get("title", "")).strip()
-    if not title or len(title) > 300:
-        raise InvalidValueError("An article title has 1 to 300 characters.")
+    check_title(title)
     body = str(content.get("body", ""))
     check_text(body)
     return {

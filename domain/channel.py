@@ -7,7 +7,7 @@ passes them in as `required`.
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -15,8 +15,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
 from domain.errors import ConflictError, InvalidValueError
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.ticket import event_stamp
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/channel")
 DEFAULT_REOPEN_HOURS = 72.0
@@ -27,16 +27,8 @@ class ChannelExistsError(ConflictError):
 
 
 class Channel(CheapCopy, Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, channel: "Channel") -> None:
-            self.update(channel)
-
-        def update(self, channel: "Channel") -> None:
-            """Each event's own effect."""
+    class Event(StampedEvent):
+        """What every channel event records (domain.event_base)."""
 
     class ChannelAdded(Event, Aggregate.Created):
         name: str

@@ -5,29 +5,26 @@ messages of one thread arriving together cannot open two tickets: the second sav
 the conversation's version and is retried against the first one's result.
 """
 
-from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.ticket import event_stamp
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/conversation")
 RECENT = 3
 
 
 class Conversation(CheapCopy, Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, conversation: "Conversation") -> None:
-            conversation.tickets = (*conversation.tickets, self.ticket_id)[-RECENT:]
+    class Event(StampedEvent):
+        """Every event points the conversation at a ticket."""
 
         ticket_id: UUID
+
+        def update(self, conversation: "Conversation") -> None:
+            conversation.tickets = (*conversation.tickets, self.ticket_id)[-RECENT:]
 
     class ConversationStarted(Event, Aggregate.Created):
         channel: str

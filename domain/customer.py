@@ -8,9 +8,9 @@ from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
 from domain.errors import ConflictError, InvalidValueError
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.text_forms import identifier, visible
-from domain.ticket import check_text, event_stamp
+from domain.text_forms import check_text, identifier, visible
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/customer")
 
@@ -25,7 +25,7 @@ def identity(kind: str, handle: str) -> str:
     "ann@example.com" are one customer. Numeric ids are unchanged."""
     clean = identifier(handle)
     if not clean:
-        raise InvalidValueError("The customer's handle is empty.")
+        raise EmptyHandleError("The customer's handle is empty.")
     return f"{kind}:{clean}"
 
 
@@ -40,16 +40,8 @@ def identities(kind: str, handle: str) -> tuple[str, ...]:
 
 
 class Customer(CheapCopy, Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, customer: "Customer") -> None:
-            self.update(customer)
-
-        def update(self, customer: "Customer") -> None:
-            """Each event's own effect; the default changes nothing."""
+    class Event(StampedEvent):
+        """What every customer event records (domain.event_base)."""
 
     class CustomerRegistered(Event, Aggregate.Created):
         name: str
@@ -122,14 +114,17 @@ class Customer(CheapCopy, Aggregate):
 
     def merge_into(self, target: "Customer", stamp: Stamp) -> None:
         """Records both sides; the target takes over the source's identities, tickets and history."""
-        if target.id == self.id:
-            raise CustomerMergeError("A customer cannot be merged into itself.")
-        self.check_not_merged()
-        target.check_not_merged()
+        self.check_mergeable_into(target)
         self._record(self.CustomerMergedInto, stamp, target_id=target.id)
         target._record(
             target.CustomerMergeReceived, stamp, source_id=self.id, identities=list(self.identities)
         )
+
+    def check_mergeable_into(self, target: "Customer") -> None:
+        if target.id == self.id:
+            raise CustomerMergeIntoItselfError("A customer cannot be merged into itself.")
+        self.check_not_merged()
+        target.check_not_merged()
 
     def check_not_merged(self) -> None:
         if self.merged_into is not None:
@@ -150,6 +145,14 @@ class Customer(CheapCopy, Aggregate):
 
 class CustomerMergeError(ConflictError):
     code = "invalid_customer_merge"
+
+
+class CustomerMergeIntoItselfError(CustomerMergeError):
+    """One person cannot be folded into themselves."""
+
+
+class EmptyHandleError(InvalidValueError):
+    """A handle that is empty once normalised would make every such sender one customer."""
 
 
 class IdentityTakenError(ConflictError):

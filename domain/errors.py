@@ -63,6 +63,22 @@ class InvalidMergeError(ConflictError):
     code = "invalid_merge"
 
 
+class MergeIntoItselfError(InvalidMergeError):
+    """Merging a ticket into itself would close it with nowhere for its customer to go."""
+
+
+class SourceAlreadyMergedError(InvalidMergeError):
+    """A ticket is merged once: its target already holds its history."""
+
+
+class MergeTargetMergedError(InvalidMergeError):
+    """Merging into a merged ticket would hide the history one hop further away."""
+
+
+class MergeTargetResolvedError(InvalidMergeError):
+    """The merged ticket's customer would wait on a ticket nobody works on."""
+
+
 class ReplyNotDeliveredError(ConflictError):
     """A status report names a reply the provider never accepted, or under another message id."""
 
@@ -87,6 +103,38 @@ class EmptyTextError(InvalidCommandError):
 
 class InvalidValueError(InvalidCommandError):
     code = "invalid_value"
+
+
+class UnknownValueError(InvalidValueError):
+    """A value outside its closed vocabulary (domain.values): a status, a reason, a role…"""
+
+
+class TextTooLongError(InvalidValueError):
+    """More text than any message, reply or note needs; it would bloat every view."""
+
+
+class HiddenCharacterError(InvalidValueError):
+    """A typed name hiding zero-width or text-direction characters, which can disguise it."""
+
+
+class InvalidTitleError(InvalidValueError):
+    """A snippet's or an article's title is empty or longer than a title."""
+
+
+class InvalidTagError(InvalidValueError):
+    """A tag that is empty, or too long, once in its normal form."""
+
+
+class TagAddedAndRemovedError(InvalidValueError):
+    """One request may not both add and remove a tag: which one was meant is unknown."""
+
+
+class MissingAssigneeError(InvalidValueError):
+    """An assignment names nobody."""
+
+
+class MissingDepartmentError(InvalidValueError):
+    """Waiting for a department needs to say which one, or nobody can chase it."""
 
 
 class ForbiddenError(DomainError):

@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
 from domain.errors import InvalidCommandError
+from domain.event_base import StampedEvent
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/keyed-request")
 
@@ -47,10 +48,10 @@ class KeyedRequest(CheapCopy, Aggregate):
     """The answer given to one keyed request: the aggregate and version it reported, and the
     aggregate and version whose log position it reported."""
 
-    class Answered(Aggregate.Created):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
+    class Event(StampedEvent):
+        """What every record of a keyed request records (domain.event_base)."""
+
+    class Answered(Event, Aggregate.Created):
         user: str
         key: str
         fingerprint: str

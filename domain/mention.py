@@ -12,9 +12,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import ConflictError, InvalidValueError, NotFoundError
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.text_forms import identifier
-from domain.ticket import event_stamp, normalise_tags, parse
+from domain.text_forms import identifier, normalise_tags
+from domain.values import parse
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/mention")
 
@@ -37,17 +38,13 @@ class MentionNotForReplyError(ConflictError):
     code = "mention_not_for_reply"
 
 
+class MissingCategoryError(InvalidValueError):
+    """A mention triaged as marketing names no category."""
+
+
 class Mention(Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, mention: "Mention") -> None:
-            self.update(mention)
-
-        def update(self, mention: "Mention") -> None:
-            """Each event's own effect."""
+    class Event(StampedEvent):
+        """What every mention event records (domain.event_base)."""
 
     class MentionCaptured(Event, Aggregate.Created):
         channel: str
@@ -118,11 +115,9 @@ class Mention(Aggregate):
         self, decision: str, category: str | None, tags: list[str], ticket_id: UUID | None, stamp: Stamp
     ) -> None:
         value = parse(Decision, decision, "decision")
-        if self.decision is not None:
-            raise MentionAlreadyTriagedError(f"The mention was already triaged as {self.decision}.")
+        self.check_not_triaged()
         category = identifier(category or "") or None
-        if value == Decision.MARKETING and category is None:
-            raise InvalidValueError("A marketing mention needs a category.")
+        check_category(value, category)
         self.trigger_event(
             self.MentionTriaged,
             decision=value,
@@ -133,7 +128,20 @@ class Mention(Aggregate):
         )
 
     def mark_answered_on_site(self, note: str | None, stamp: Stamp) -> None:
-        if self.decision != Decision.REPLY:
-            raise MentionNotForReplyError("Only a mention triaged for a reply can be answered on site.")
+        self.check_triaged_for_reply()
         if not self.answered:
             self.trigger_event(self.MentionAnsweredOnSite, note=note or None, **event_stamp(stamp))
+
+    def check_not_triaged(self) -> None:
+        if self.decision is not None:
+            raise MentionAlreadyTriagedError(f"The mention was already triaged as {self.decision}.")
+
+    def check_triaged_for_reply(self) -> None:
+        if self.decision != Decision.REPLY:
+            raise MentionNotForReplyError("Only a mention triaged for a reply can be answered on site.")
+
+
+def check_category(decision: str, category: str | None) -> None:
+    """Marketing mentions are counted by category, so one without it would count nowhere."""
+    if decision == Decision.MARKETING and category is None:
+        raise MissingCategoryError("A marketing mention needs a category.")

@@ -13,8 +13,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidValueError
+from domain.event_base import event_stamp
 from domain.stamp import Stamp
-from domain.ticket import event_stamp
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/qa-sample")
 MAX_SIZE = 500
@@ -22,6 +22,9 @@ MAX_SIZE = 500
 
 class QaSample(Aggregate):
     class QaSampleDrawn(Aggregate.Created):
+        """Declares the stamp's fields itself, after its own: domain.event_base.StampedEvent would
+        put them first, and every sample stored so far has them last."""
+
         month: str
         size: int
         seed: str
@@ -76,9 +79,13 @@ class QaSample(Aggregate):
         )
 
 
+class SampleSizeError(InvalidValueError):
+    """A sample of no ticket checks nothing; one of thousands is no longer a sample."""
+
+
 def check_size(size: int) -> None:
     if not 1 <= size <= MAX_SIZE:
-        raise InvalidValueError(f"A QA sample has 1 to {MAX_SIZE} tickets.")
+        raise SampleSizeError(f"A QA sample has 1 to {MAX_SIZE} tickets.")
 
 
 def seed_of(month: str, population: Sequence[tuple[str, str]]) -> str:

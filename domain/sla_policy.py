@@ -12,8 +12,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.calendar import BusinessCalendar, from_us, to_us
 from domain.errors import InvalidCommandError, InvalidValueError, NotFoundError
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.ticket import event_stamp
 from domain.values import Priority, TicketType
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/sla-policy")
@@ -30,6 +30,30 @@ class PolicyTimeTravelError(InvalidCommandError):
 
 class PolicyNotFoundError(NotFoundError):
     code = "sla_policy_not_found"
+
+
+class InvalidPolicyNameError(InvalidValueError):
+    """Policy names go into URLs and reports, so they are short and plain."""
+
+
+class UnknownMetricError(InvalidValueError):
+    """A target for a metric the SLA does not measure would never be judged."""
+
+
+class NoTargetError(InvalidValueError):
+    """A policy without any target would govern tickets and judge nothing."""
+
+
+class TargetOutOfRangeError(InvalidValueError):
+    """A target of zero minutes or of more than a year is a typing error."""
+
+
+class UnknownScopeError(InvalidValueError):
+    """`applies_to` names a key, type or priority no ticket can have: it would match nothing."""
+
+
+class InvalidCalendarError(InvalidValueError):
+    """A business calendar with other parts than tz, weekly and holidays."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +85,8 @@ class PolicySpec:
 
 
 class SlaPolicy(Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, policy: "SlaPolicy") -> None:
-            self.update(policy)
-
-        def update(self, policy: "SlaPolicy") -> None:
-            """Each event's own effect; every version event records a whole spec."""
+    class Event(StampedEvent):
+        """Every version event records a whole spec."""
 
     class SlaPolicyDefined(Event, Aggregate.Created):
         name: str
@@ -205,7 +221,7 @@ def calendar_from_json(data: dict[str, Any]) -> BusinessCalendar:
 
 def parse_calendar(data: dict[str, Any]) -> BusinessCalendar:
     if set(data) - {"tz", "weekly", "holidays"} or "tz" not in data:
-        raise InvalidValueError("A calendar has tz, weekly and holidays.")
+        raise InvalidCalendarError("A calendar has tz, weekly and holidays.")
     return BusinessCalendar.build(data["tz"], data.get("weekly") or {}, data.get("holidays") or [])
 
 
@@ -220,29 +236,29 @@ def spec_fields(spec: PolicySpec) -> dict[str, Any]:
 
 def check_policy_name(name: str) -> None:
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
-        raise InvalidValueError(f"A policy name has 1 to 64 letters, digits or . _ - ; got {name!r}.")
+        raise InvalidPolicyNameError(f"A policy name has 1 to 64 letters, digits or . _ - ; got {name!r}.")
 
 
 def check_targets(targets: dict[str, int | None]) -> None:
     unknown = set(targets) - set(METRICS)
     if unknown:
-        raise InvalidValueError(f"Targets are {', '.join(METRICS)}; got {', '.join(sorted(unknown))}.")
+        raise UnknownMetricError(f"Targets are {', '.join(METRICS)}; got {', '.join(sorted(unknown))}.")
     if all(targets.get(m) is None for m in METRICS):
-        raise InvalidValueError("A policy needs at least one target.")
+        raise NoTargetError("A policy needs at least one target.")
     for metric, value in targets.items():
         if value is not None and not 0 < value <= MAX_TARGET_MINUTES:
-            raise InvalidValueError(f"The {metric} target must be 1 to {MAX_TARGET_MINUTES} minutes.")
+            raise TargetOutOfRangeError(f"The {metric} target must be 1 to {MAX_TARGET_MINUTES} minutes.")
 
 
 def check_applies_to(applies_to: dict[str, list[str]]) -> dict[str, list[str]]:
     unknown = set(applies_to) - {"channels", "types", "priorities"}
     if unknown:
-        raise InvalidValueError("applies_to has channels, types and priorities.")
+        raise UnknownScopeError("applies_to has channels, types and priorities.")
     allowed = {"types": {t.value for t in TicketType}, "priorities": {p.value for p in Priority}}
     for key, values in allowed.items():
         wrong = set(applies_to.get(key, [])) - values
         if wrong:
-            raise InvalidValueError(f"Unknown {key}: {', '.join(sorted(wrong))}.")
+            raise UnknownScopeError(f"Unknown {key}: {', '.join(sorted(wrong))}.")
     return {k: sorted(set(applies_to.get(k, []))) for k in ("channels", "types", "priorities")}
 
 

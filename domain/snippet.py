@@ -1,16 +1,16 @@
 """Snippets: saved replies with placeholders that operators insert into a reply."""
 
 import re
-from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import ConflictError, InvalidValueError
+from domain.errors import ConflictError, InvalidTitleError, InvalidValueError
+from domain.event_base import StampedEvent, event_stamp
 from domain.placeholders import check_placeholders
 from domain.stamp import Stamp
-from domain.ticket import check_text, event_stamp
+from domain.text_forms import check_text
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/snippet")
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -20,17 +20,13 @@ class SnippetArchivedError(ConflictError):
     code = "snippet_archived"
 
 
+class InvalidShortcutError(InvalidValueError):
+    """Shortcuts are typed after `/` in a reply, so they are short and plain."""
+
+
 class Snippet(Aggregate):
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
-
-        def apply(self, snippet: "Snippet") -> None:
-            self.update(snippet)
-
-        def update(self, snippet: "Snippet") -> None:
-            """Each event's own effect; the default changes nothing."""
+    class Event(StampedEvent):
+        """What every snippet event records (domain.event_base)."""
 
     class SnippetCreated(Event, Aggregate.Created):
         shortcut: str
@@ -71,8 +67,7 @@ class Snippet(Aggregate):
 
     @classmethod
     def create(cls, shortcut: str, title: str, body: str, category: str | None, stamp: Stamp) -> "Snippet":
-        if not SHORTCUT.match(shortcut):
-            raise InvalidValueError(f"A shortcut has 1 to 64 of a-z 0-9 _ -; got {shortcut!r}.")
+        check_shortcut(shortcut)
         check_content(title, body)
         return cls._create(
             cls.SnippetCreated,
@@ -102,8 +97,13 @@ class Snippet(Aggregate):
         self.trigger_event(event_class, **fields, **event_stamp(stamp))
 
 
+def check_shortcut(shortcut: str) -> None:
+    if not SHORTCUT.match(shortcut):
+        raise InvalidShortcutError(f"A shortcut has 1 to 64 of a-z 0-9 _ -; got {shortcut!r}.")
+
+
 def check_content(title: str, body: str) -> None:
     if not title.strip() or len(title) > 200:
-        raise InvalidValueError("A title has 1 to 200 characters.")
+        raise InvalidTitleError("A title has 1 to 200 characters.")
     check_text(body)
     check_placeholders(body)

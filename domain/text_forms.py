@@ -10,9 +10,11 @@ display as "exe.live", or two names look equal) is refused when a person types i
 
 import unicodedata
 
-from domain.errors import InvalidValueError
+from domain.errors import EmptyTextError, HiddenCharacterError, InvalidTagError, TextTooLongError
 
 MAX_PASSES = 4
+MAX_TEXT = 100_000
+MAX_TAG = 64
 
 
 def _hidden_chars() -> frozenset[str]:
@@ -64,7 +66,27 @@ def check_name(text: str, what: str = "A name") -> None:
     """Names typed through the API may not hide characters; says which one and where."""
     found = next((i for i, char in enumerate(text) if char in HIDDEN), None)
     if found is not None:
-        raise InvalidValueError(
+        raise HiddenCharacterError(
             f"{what} may not contain invisible or text-direction characters; found "
             f"U+{ord(text[found]):04X} at position {found + 1}."
         )
+
+
+def check_text(text: str) -> None:
+    """Messages, replies, notes and bodies: something to read, and not a flood."""
+    if not text.strip():
+        raise EmptyTextError("The text is empty.")
+    if len(text) > MAX_TEXT:
+        raise TextTooLongError(f"The text is longer than {MAX_TEXT} characters.")
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    """Tags compare as identifiers, so "VIP ", "ＶＩＰ" and "vi\u200bp" are "vip"."""
+    result: list[str] = []
+    for tag in tags:
+        clean = identifier(tag) if len(tag) <= MAX_TAG * 4 else ""
+        if not clean or len(clean) > MAX_TAG:
+            raise InvalidTagError(f"A tag must have 1 to {MAX_TAG} characters; got {tag[:100]!r}.")
+        if clean not in result:
+            result.append(clean)
+    return result

@@ -1,28 +1,16 @@
 """The Ticket aggregate: one customer conversation and everything done about it."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
-from domain.errors import (
-    AlreadyRatedError,
-    EmptyTextError,
-    InvalidMergeError,
-    InvalidValueError,
-    ReplyNotDeliveredError,
-    TicketClosedError,
-    TicketMergedError,
-    TicketNotPausableError,
-    TicketNotPausedError,
-    TicketNotResolvedError,
-    TimeTravelError,
-)
+from domain.event_base import StampedEvent, event_stamp
 from domain.stamp import Stamp
-from domain.text_forms import identifier
+from domain.text_forms import check_text, identifier, normalise_tags
+from domain.ticket_guards import TicketGuards, check_assignee, check_department, check_tags_apart
 from domain.values import (
     PauseReason,
     Priority,
@@ -33,28 +21,21 @@ from domain.values import (
     Score,
     Status,
     TicketType,
+    parse,
 )
 
-MAX_TEXT = 100_000
-MAX_TAG = 64
 
-
-class Ticket(CheapCopy, Aggregate):
+class Ticket(TicketGuards, CheapCopy, Aggregate):
     """State is rebuilt from events only; command methods guard, then record a past-tense fact."""
 
-    class Event(Aggregate.Event):
-        occurred_at: datetime
-        actor: str
-        request_id: str | None
+    class Event(StampedEvent):
+        """Every event also moves the ticket's clock and remembers its request (for retries)."""
 
         def apply(self, ticket: "Ticket") -> None:
             ticket.last_occurred_at = self.occurred_at
             if self.request_id is not None:
                 ticket.request_versions[self.request_id] = self.originator_version
             self.update(ticket)
-
-        def update(self, ticket: "Ticket") -> None:
-            """Each event's own effect on the ticket; the default changes nothing else."""
 
     class TicketOpened(Event, Aggregate.Created):
         channel: str
@@ -350,8 +331,7 @@ class Ticket(CheapCopy, Aggregate):
         before they were normalised are matched by their normal form and removed as stored."""
         self.check_not_merged()
         wanted, unwanted = normalise_tags(add), normalise_tags(remove)
-        if set(wanted) & set(unwanted):
-            raise InvalidValueError("A tag cannot be both added and removed in one request.")
+        check_tags_apart(wanted, unwanted)
         current = {identifier(t) for t in self.tags}
         added = [t for t in wanted if t not in current]
         removed = [t for t in self.tags if identifier(t) in unwanted]
@@ -372,32 +352,25 @@ class Ticket(CheapCopy, Aggregate):
 
     def assign(self, assignee: str, comment: str | None, stamp: Stamp) -> None:
         self.check_workable()
-        if not assignee.strip():
-            raise InvalidValueError("The assignee must be a user's name.")
+        check_assignee(assignee)
         self._record(self.Assigned, stamp, assignee=assignee, comment=comment or None)
 
     def pause(self, reason: str, department: str | None, stamp: Stamp) -> None:
         self.check_not_merged()
         value = parse(PauseReason, reason, "reason")
-        if self.status != Status.OPEN:
-            raise TicketNotPausableError(
-                f"Only an open, unpaused ticket can be paused; this one is {self.status}."
-            )
-        if value == PauseReason.WAITING_DEPARTMENT and not (department or "").strip():
-            raise InvalidValueError("Pausing to wait for a department needs the department.")
+        self.check_pausable()
+        check_department(value, department)
         self._record(self.Paused, stamp, reason=value, department=department or None)
 
     def resume(self, stamp: Stamp) -> None:
         self.check_not_merged()
-        if self.status != Status.PAUSED:
-            raise TicketNotPausedError(f"Only a paused ticket can be resumed; this one is {self.status}.")
+        self.check_paused()
         self._record(self.Resumed, stamp, reason=ResumeReason.OPERATOR.value)
 
     def resolve(self, resolution: str, stamp: Stamp) -> None:
         self.check_not_merged()
         value = parse(Resolution, resolution, "resolution")
-        if self.status == Status.RESOLVED:
-            raise TicketClosedError("The ticket is already resolved; reopen it first.")
+        self.check_not_resolved()
         self._record(self.Resolved, stamp, resolution=value)
 
     def reopen(self, stamp: Stamp) -> None:
@@ -410,87 +383,15 @@ class Ticket(CheapCopy, Aggregate):
         self.check_not_merged()
         value = parse(Score, score, "score")
         self.check_resolved()
-        if self.ratings >= self.resolutions:
-            raise AlreadyRatedError("This resolution of the ticket has already been rated.")
+        self.check_not_rated()
         self._record(self.Rated, stamp, score=value, comment=comment or None)
 
     def merge_into(self, target: "Ticket", stamp: Stamp) -> None:
         """Records both sides, so neither ticket changes without a trace."""
-        if target.id == self.id:
-            raise InvalidMergeError("A ticket cannot be merged into itself.")
-        if self.status == Status.MERGED:
-            raise InvalidMergeError("This ticket has already been merged into another one.")
-        if target.status == Status.MERGED:
-            raise InvalidMergeError("The target ticket has itself been merged; merge into its target.")
-        if target.status == Status.RESOLVED:
-            raise InvalidMergeError("The target ticket is resolved; reopen it before merging into it.")
+        self.check_mergeable_into(target)
         self._record(self.MergedInto, stamp, target_id=target.id)
         target._record(target.MergeReceived, stamp, source_id=self.id)
-
-    def check_not_merged(self) -> None:
-        if self.status == Status.MERGED:
-            raise TicketMergedError(f"The ticket was merged into {self.merged_into}; work on that one.")
-
-    def check_workable(self) -> None:
-        """Replies, notes and assignment need a ticket that is still in someone's queue."""
-        self.check_not_merged()
-        if self.status == Status.RESOLVED:
-            raise TicketClosedError("The ticket is resolved; reopen it first.")
-
-    def check_delivered(self, reply_version: int, provider_message_id: str) -> None:
-        """A status belongs to a reply the provider accepted, under the id it gave us then."""
-        if self.deliveries.get(reply_version) != provider_message_id or not provider_message_id:
-            raise ReplyNotDeliveredError(
-                f"Reply {reply_version} of this ticket was not delivered as message {provider_message_id!r}."
-            )
-
-    def check_resolved(self) -> None:
-        if self.status != Status.RESOLVED:
-            raise TicketNotResolvedError(f"The ticket is not resolved; it is {self.status}.")
-
-    def check_time(self, occurred_at: datetime) -> None:
-        if occurred_at < self.last_occurred_at:
-            raise TimeTravelError(
-                f"occurred_at {occurred_at.isoformat()} is earlier than the ticket's last event "
-                f"({self.last_occurred_at.isoformat()})."
-            )
 
     def _record(self, event_class: type[Event], stamp: Stamp, **fields: Any) -> None:
         self.check_time(stamp.occurred_at)
         self.trigger_event(event_class, **fields, **event_stamp(stamp))
-
-
-def event_stamp(stamp: Stamp) -> dict[str, Any]:
-    return {
-        "occurred_at": stamp.occurred_at,
-        "actor": stamp.actor,
-        "request_id": stamp.request_id,
-        "timestamp": stamp.recorded_at,
-    }
-
-
-def check_text(text: str) -> None:
-    if not text.strip():
-        raise EmptyTextError("The text is empty.")
-    if len(text) > MAX_TEXT:
-        raise InvalidValueError(f"The text is longer than {MAX_TEXT} characters.")
-
-
-def normalise_tags(tags: list[str]) -> list[str]:
-    """Tags compare as identifiers (domain.text_forms), so "VIP ", "ＶＩＰ" and "vi\u200bp" are "vip"."""
-    result: list[str] = []
-    for tag in tags:
-        clean = identifier(tag) if len(tag) <= MAX_TAG * 4 else ""
-        if not clean or len(clean) > MAX_TAG:
-            raise InvalidValueError(f"A tag must have 1 to {MAX_TAG} characters; got {tag[:100]!r}.")
-        if clean not in result:
-            result.append(clean)
-    return result
-
-
-def parse(enum: type[StrEnum], value: str, field: str) -> str:
-    try:
-        return enum(value).value
-    except ValueError:
-        allowed = ", ".join(member.value for member in enum)
-        raise InvalidValueError(f"{field} must be one of {allowed}; got {value!r}.") from None

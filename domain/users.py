@@ -8,8 +8,7 @@ from eventsourcing.domain import Aggregate
 from domain.copying import CheapCopy
 from domain.errors import InvalidValueError
 from domain.text_forms import check_name
-from domain.ticket import parse
-from domain.values import Role
+from domain.values import Role, parse
 
 USER_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/user")
 TOKEN_NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/token")
@@ -92,9 +91,13 @@ class ApiToken(CheapCopy, Aggregate):
             self.trigger_event(self.TokenRevoked, occurred_at=at, timestamp=at)
 
 
+class InvalidUserNameError(InvalidValueError):
+    """User names are typed into tokens, logs and assignments: short, plain and visible."""
+
+
 def check_user_name(name: str) -> None:
     check_name(name, "A user name")
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-@" for c in name):
-        raise InvalidValueError(
+        raise InvalidUserNameError(
             f"A user name has 1 to 64 letters, digits or . _ - @ characters; got {name!r}."
         )

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from domain.errors import UnknownValueError
+
 
 class Status(StrEnum):
     OPEN = "open"
@@ -65,3 +67,12 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     SERVICE = "service"
     ADMIN = "admin"
+
+
+def parse(enum: type[StrEnum], value: str, field: str) -> str:
+    """The member's value, or an error naming every allowed one: commands take plain strings."""
+    try:
+        return enum(value).value
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise UnknownValueError(f"{field} must be one of {allowed}; got {value!r}.") from None

@@ -5,11 +5,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import CurrentUser, RuntimeDep, require
+from api.auth import Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import ChannelName, CommandPublic
 from api.reading import ViewsAt
 from domain.intake import add_channel
+from domain.users import User
 from domain.values import Role
 from ingest import registry
 
@@ -51,9 +52,10 @@ def create_channel(body: ChannelCreate, caller: CallerDep) -> CommandPublic:
 
 @router.get("")
 def list_channels(
-    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Depends(ViewsAt("ingest"))] = 0
+    runtime: RuntimeDep,
+    user: Annotated[User, Depends(Allowed((Role.ADMIN, Role.SUPERVISOR), "list channels"))],
+    min_position: Annotated[int, Depends(ViewsAt("ingest"))] = 0,
 ) -> ChannelsPublic:
     """Every channel, with secret settings masked."""
-    require(user, (Role.ADMIN, Role.SUPERVISOR), "list channels")
     rows = runtime.ingest.store.channels() if runtime.ingest else []
     return ChannelsPublic(data=rows, count=len(rows))

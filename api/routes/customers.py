@@ -5,12 +5,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.auth import READERS, STAFF, CurrentUser, RuntimeDep, require
+from api.auth import READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import CommandPublic, CustomerMergeIn, IdentityIn, TextIn
 from api.reading import ViewsAt
 from domain import library
 from domain.errors import CustomerNotFoundError
+from domain.users import User
 from projections.queue_store import QueueFilter
 from projections.search_queries import customers, history
 
@@ -22,14 +23,13 @@ EVERY_STATUS = ("open", "paused", "resolved", "merged")
 def get_customer(
     customer_id: UUID,
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(READERS, "read customers"))],
     min_position: Annotated[int, Depends(ViewsAt("queue", "search"))] = 0,
 ) -> dict[str, Any]:
     """The customer, their identities on every channel, their tickets and (for staff) notes.
 
     Tickets are the survivor's: this record's, those of records merged into it and, for a record
     that was merged away, those of the customer it now belongs to (`survivor_id`)."""
-    require(user, READERS, "read customers")
     helpdesk = runtime.helpdesk
     customer = helpdesk.customer(customer_id)
     survivor = helpdesk.survivor(customer)
@@ -68,14 +68,13 @@ def add_customer_note(customer_id: UUID, body: TextIn, caller: CallerDep) -> Com
 @router.get("")
 def find_customers(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(READERS, "find customers"))],
     q: Annotated[str, Query(max_length=200, description="Name or handle; a first few letters will do")] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     min_position: Annotated[int, Depends(ViewsAt("queue", "search"))] = 0,
 ) -> dict[str, Any]:
     """Customers by name or channel handle (merged records appear as their survivor)."""
-    require(user, READERS, "find customers")
     data, count = customers(runtime.search, q, limit, offset)
     return {"data": data, "count": count, "position": runtime.runner.position(("queue", "search"))}
 
@@ -84,13 +83,12 @@ def find_customers(
 def customer_history(
     customer_id: UUID,
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(READERS, "read customer histories"))],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     min_position: Annotated[int, Depends(ViewsAt("queue", "search"))] = 0,
 ) -> dict[str, Any]:
     """Every ticket of the customer on every channel with its messages and notes."""
-    require(user, READERS, "read customer histories")
     found = history(runtime.search, str(customer_id), True, limit, offset)
     if not found:
         raise CustomerNotFoundError(f"There is no customer {customer_id}.")

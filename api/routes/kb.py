@@ -5,11 +5,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.auth import READERS, STAFF, CurrentUser, RuntimeDep, require
+from api.auth import READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import ArticleIn, CommandPublic
 from api.reading import ViewsAt
 from domain import library
+from domain.users import User
 from projections.kb import articles
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
@@ -19,7 +20,7 @@ CONTENT = {"title", "body", "category", "tags", "visibility"}
 @router.get("/articles")
 def list_articles(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(READERS, "read the knowledge base"))],
     q: Annotated[str, Query(max_length=500)] = "",
     category: str | None = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
@@ -28,7 +29,6 @@ def list_articles(
     min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
     """Search articles (title weighs most), or list the newest; filters AND together."""
-    require(user, READERS, "read the knowledge base")
     data, count = articles(runtime.search, q, category, tag, False, limit, offset)
     return {"data": data, "count": count, "position": runtime.runner.position(("search",))}
 

@@ -6,11 +6,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep, require
+from api.auth import HISTORY_READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import CommandPublic, Instant
 from api.reading import ViewsAt
 from domain.intake import answer_on_site, triage_mention
+from domain.users import User
 
 router = APIRouter(tags=["mentions"])
 
@@ -30,14 +31,13 @@ class AnsweredIn(BaseModel):
 @router.get("/mentions")
 def list_mentions(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(HISTORY_READERS, "read mentions"))],
     status: Literal["new", "reply", "marketing", "ignore"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     min_position: Annotated[int, Depends(ViewsAt("ingest"))] = 0,
 ) -> dict[str, Any]:
     """The moderation queue (`status=new`), oldest first."""
-    require(user, HISTORY_READERS, "read mentions")
     rows, count = runtime.ingest.store.mentions(status, limit, offset) if runtime.ingest else ([], 0)
     return {"data": rows, "count": count, "position": runtime.runner.position(("ingest",))}
 
@@ -70,12 +70,11 @@ def answered(mention_id: UUID, caller: CallerDep, body: AnsweredIn | None = None
 @router.get("/reports/mentions")
 def mention_report(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(HISTORY_READERS, "read reports"))],
     start: Annotated[Instant | None, Query(alias="from")] = None,
     end: Annotated[Instant | None, Query(alias="to")] = None,
     min_position: Annotated[int, Depends(ViewsAt("ingest"))] = 0,
 ) -> dict[str, Any]:
     """Marketing mentions counted by category, source and day (never in support metrics)."""
-    require(user, HISTORY_READERS, "read reports")
     rows = runtime.ingest.store.mention_report(start, end) if runtime.ingest else []
     return {"data": rows, "count": len(rows), "total": sum(r["count"] for r in rows)}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api import excel
-from api.auth import CurrentUser, RuntimeDep, require
+from api.auth import Allowed, CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
 from api.models import Instant
 from api.reading import ViewsAt
@@ -19,6 +19,7 @@ from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
 from domain.helpdesk import Context
 from domain.text_forms import identifier
+from domain.users import User
 from domain.values import Role
 from projections import erlang, reports
 from projections.analytics import AnalyticsDb
@@ -56,7 +57,7 @@ class ReportContext:
 
 def report_context(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(REPORT_READERS, "read reports"))],
     start: Annotated[Instant, Query(alias="from", description="Window start (inclusive)")],
     end: Annotated[Instant, Query(alias="to", description="Window end (exclusive)")],
     operator: str | None = None,
@@ -70,7 +71,6 @@ def report_context(
     tz: Annotated[str, Query(max_length=64, description="Time zone for days and hours")] = "UTC",
     min_position: Annotated[int, Depends(ViewsAt("analytics"))] = 0,
 ) -> ReportContext:
-    require(user, REPORT_READERS, "read reports")
     window(start, end)
     check_zone(tz)
     query = ReportQuery(

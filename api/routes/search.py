@@ -5,10 +5,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.auth import READERS, CurrentUser, RuntimeDep, require
+from api.auth import READERS, Allowed, RuntimeDep
 from api.models import FilterValue, Instant, filter_values
 from api.reading import ViewsAt
 from domain.text_forms import identifier
+from domain.users import User
 from projections.search_queries import SearchQuery, search
 
 router = APIRouter(tags=["search"])
@@ -19,7 +20,7 @@ Kind = Literal["message", "reply", "note"]
 @router.get("/search")
 def search_archive(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(READERS, "search the archive"))],
     q: Annotated[str, Query(max_length=500, description="Words in any form: карты finds карта")] = "",
     customer: UUID | None = None,
     tag: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
@@ -33,7 +34,6 @@ def search_archive(
     min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
     """Search messages, replies, internal notes and customer names; filters AND together."""
-    require(user, READERS, "search the archive")
     query = SearchQuery(
         text=q,
         customer_id=str(customer) if customer else None,

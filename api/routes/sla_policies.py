@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import CurrentUser, RuntimeDep, require
+from api.auth import Allowed, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import CommandIn, CommandPublic, Instant
 from api.reading import ViewsAt
 from domain.calendar import from_us
 from domain.sla_policy import PolicySpec
+from domain.users import User
 from domain.values import Role
 
 router = APIRouter(prefix="/sla-policies", tags=["sla-policies"])
@@ -72,10 +73,11 @@ def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic
 
 @router.get("")
 def list_policies(
-    runtime: RuntimeDep, user: CurrentUser, min_position: Annotated[int, Depends(ViewsAt("analytics"))] = 0
+    runtime: RuntimeDep,
+    user: Annotated[User, Depends(Allowed(POLICY_READERS, "read SLA policies"))],
+    min_position: Annotated[int, Depends(ViewsAt("analytics"))] = 0,
 ) -> dict[str, Any]:
     """Every policy with all its versions, oldest first (from the analytics view)."""
-    require(user, POLICY_READERS, "read SLA policies")
     assert runtime.analytics is not None
     rows = (
         runtime.analytics.cursor()

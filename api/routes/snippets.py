@@ -5,12 +5,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.auth import HISTORY_READERS, STAFF, CurrentUser, RuntimeDep, require
+from api.auth import HISTORY_READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import CommandIn, CommandPublic, Instant, SnippetEditIn, SnippetIn
 from api.reading import ViewsAt
 from domain import library
 from domain.placeholders import KNOWN, render
+from domain.users import User
 from domain.values import Role
 from projections.kb import snippet_usage, snippets
 
@@ -79,13 +80,12 @@ def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUs
 @router.get("/reports/snippets")
 def snippets_report(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(REPORT_READERS, "read reports"))],
     from_: Annotated[Instant | None, Query(alias="from")] = None,
     to: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     min_position: Annotated[int, Depends(ViewsAt("search"))] = 0,
 ) -> dict[str, Any]:
     """The most used snippets: replies made from each in [from, to), by reply time."""
-    require(user, REPORT_READERS, "read reports")
     data = snippet_usage(runtime.search, from_, to, limit)
     return {"data": data, "count": len(data), "position": runtime.runner.position(("search",))}

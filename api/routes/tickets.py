@@ -5,7 +5,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.auth import CUSTOMER_SIDE, HISTORY_READERS, READERS, WRITERS, CurrentUser, RuntimeDep, require
+from api.auth import (
+    CUSTOMER_SIDE,
+    HISTORY_READERS,
+    READERS,
+    WRITERS,
+    Allowed,
+    CurrentUser,
+    RuntimeDep,
+    require,
+)
 from api.caller import CallerDep
 from api.models import (
     AssignIn,
@@ -32,6 +41,7 @@ from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
 from domain import library
 from domain.text_forms import identifier
+from domain.users import User
 from domain.values import Role
 from projections.queue_store import QueueFilter
 
@@ -178,7 +188,7 @@ def merge(ticket_id: UUID, body: MergeIn, caller: CallerDep) -> CommandPublic:
 @router.get("")
 def list_tickets(
     runtime: RuntimeDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(Allowed(READERS, "read the queue"))],
     status: Annotated[list[Status], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
     channel: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
     assignee: str | None = None,
@@ -194,7 +204,6 @@ def list_tickets(
     """The queue, longest-waiting customer first; filters combine with AND. Rows name the customer
     a ticket belongs to now (`customer.id`, `name`: the survivor of merges) and the record it was
     opened with (`customer.recorded_id`)."""
-    require(user, READERS, "read the queue")
     filters = QueueFilter(
         status=status,
         channel=channel,

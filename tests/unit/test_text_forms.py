@@ -7,8 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValueError
+from domain.event_base import event_stamp
 from domain.text_forms import check_name, fold, identifier, visible
-from domain.ticket import Ticket, event_stamp
+from domain.ticket import Ticket
 from tests.support import new_ticket, stamp
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
