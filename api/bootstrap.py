@@ -9,11 +9,12 @@ from typing import Protocol
 
 from api.data_dir import secure
 from api.settings import Settings
-from api.store import event_positions, store_env
+from api.store import aggregate_cache, event_positions, store_env
 from api.token_cache import TokenCache
 from domain.helpdesk import Helpdesk
 from ingest.runtime import IngestRuntime, build_ingest
 from projections.analytics import AnalyticsDb, AnalyticsProjection
+from projections.byte_budget import MIB
 from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter, replace_if_leaky
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
@@ -81,7 +82,9 @@ a third of the server's time. A reader asking for `min_position` cuts the wait s
 
 def open_helpdesk(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Helpdesk:
     """The event store alone: what CLI commands use beside a running server (views are its)."""
-    return Helpdesk(store_env(settings), clock=clock, positions=event_positions)
+    helpdesk = Helpdesk(store_env(settings), clock=clock, positions=event_positions)
+    helpdesk.repository.cache = aggregate_cache(settings)
+    return helpdesk
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Runtime:
@@ -90,8 +93,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
     ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
-    analytics = AnalyticsDb(view_file(settings, "analytics.duckdb"))
-    analytics_projection = AnalyticsProjection(analytics)
+    analytics = AnalyticsDb(view_file(settings, "analytics.duckdb"), settings.duckdb_memory_mb)
+    analytics_projection = AnalyticsProjection(analytics, int(settings.history_cache_mb * MIB))
     search = SearchDb(search_path(settings))
     log = LocalLog(helpdesk)
     replace_if_leaky(analytics, view_file(settings, SNAPSHOT_NAME))

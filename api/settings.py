@@ -56,6 +56,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DESKSTREAM_KAFKA_BOOTSTRAP", "kafka_bootstrap", kafka_bootstrap),
     Variable("DESKSTREAM_KAFKA_TOPIC", "kafka_topic", kafka_topic),
     Variable("DESKSTREAM_KAFKA_PARTITIONS", "kafka_partitions", positive_whole),
+    Variable("DESKSTREAM_AGGREGATE_CACHE_MB", "aggregate_cache_mb", positive_whole),
+    Variable("DESKSTREAM_HISTORY_CACHE_MB", "history_cache_mb", positive_whole),
+    Variable("DESKSTREAM_DUCKDB_MEMORY_MB", "duckdb_memory_mb", positive_whole),
 )
 
 
@@ -74,6 +77,9 @@ class Settings:
     kafka_bootstrap: str | None = None
     kafka_topic: str = "deskstream.ticket-events"
     kafka_partitions: int = 4
+    aggregate_cache_mb: float = 32
+    history_cache_mb: float = 32
+    duckdb_memory_mb: float = 128
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod

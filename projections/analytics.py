@@ -2,8 +2,9 @@
 metrics (domain.metrics, pure) re-derived from its events into the per-ticket tables.
 
 One batch is one DuckDB transaction: event rows, ticket rows and the tracked position commit
-together. A ticket's events are cached in memory (LRU) and otherwise read back from the fact
-table, so a batch costs the tickets it touches, not the size of history.
+together. A ticket's events are cached in memory (LRU, bounded by their estimated bytes) and
+otherwise read back from the fact table, so a batch costs the tickets it touches, not the size
+of history.
 """
 
 import errno
@@ -35,10 +36,13 @@ from projections.analytics_schema import (
     policy_row,
     ticket_rows,
 )
+from projections.byte_budget import MIB, ByteBudgetCache
 from projections.disk_space import has_room, is_disk_full
 from projections.records import EventRecord
 
-CACHE_TICKETS = 200_000
+HISTORY_CACHE_BYTES = 32 * MIB
+FACT_BYTES = 700
+"""A fact with its decoded data, as measured (sys.getsizeof, deep) on the seeded desk: 620-690."""
 POLICY_TYPES = ("SlaPolicyDefined", "SlaPolicyChanged")
 ROOM_TO_WRITE = 4 << 20
 """Free bytes it takes before a read-only view tries writing again (its WAL, a checkpoint)."""
@@ -51,10 +55,13 @@ class AnalyticsDb:
     read-only: reports are served as they stand, and the first write once there is room reopens
     it for writing."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, memory_mb: float | None = None) -> None:
+        """`memory_mb` caps DuckDB's buffers (its default is 80 % of RAM, which a server filled
+        with table blocks it had written and would not read again)."""
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.memory_mb = memory_mb
         self.write_lock = threading.Lock()
         self.report_cache: OrderedDict[Any, str] = OrderedDict()
         self.read_only = False
@@ -64,12 +71,14 @@ class AnalyticsDb:
     def _open(self) -> duckdb.DuckDBPyConnection:
         try:
             con, self.scrubbed = open_for_writing(self.path)
-            return con
         except duckdb.Error as exc:
             if not is_disk_full(exc) or not Path(self.path).exists():
                 raise
             self.read_only = True
-            return duckdb.connect(self.path, read_only=True)
+            con = duckdb.connect(self.path, read_only=True)
+        if self.memory_mb is not None:
+            con.execute(f"SET memory_limit = '{int(self.memory_mb)}MB'")
+        return con
 
     def _writable(self) -> None:
         """Reopens a read-only file for writing once there is room; raises while there is none."""
@@ -143,10 +152,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 class AnalyticsProjection:
     name = "analytics"
 
-    def __init__(self, db: AnalyticsDb, cache_tickets: int = CACHE_TICKETS) -> None:
+    def __init__(self, db: AnalyticsDb, cache_bytes: int = HISTORY_CACHE_BYTES) -> None:
         self.db = db
-        self.cache: OrderedDict[str, list[Fact]] = OrderedDict()
-        self.cache_tickets = cache_tickets
+        self.cache: ByteBudgetCache[str, list[Fact]] = ByteBudgetCache(cache_bytes, history_bytes)
         self.policies, self.policy_names = load_policies(db)
         self.after_commit: list[Any] = []
 
@@ -215,16 +223,13 @@ class AnalyticsProjection:
         stored = load_facts(self.db, missing)
         result: dict[str, list[Fact]] = {}
         for ticket_id in sorted(wanted):
-            known = self.cache.get(ticket_id) or stored.get(ticket_id, [])
+            known = self.cache.find(ticket_id) or stored.get(ticket_id, [])
             result[ticket_id] = [*known, *by_ticket.get(ticket_id, [])]
         return result
 
     def remember(self, histories: dict[str, list[Fact]]) -> None:
         for ticket_id, history in histories.items():
-            self.cache[ticket_id] = history
-            self.cache.move_to_end(ticket_id)
-        while len(self.cache) > self.cache_tickets:
-            self.cache.popitem(last=False)
+            self.cache.put(ticket_id, history)
 
     def reset(self) -> None:
         with self.db.transaction() as cur:
@@ -233,6 +238,10 @@ class AnalyticsProjection:
         self.cache.clear()
         self.db.report_cache.clear()
         self.policies, self.policy_names = [], {}
+
+
+def history_bytes(history: list[Fact]) -> int:
+    return FACT_BYTES * len(history)
 
 
 def unseen(records: Sequence[EventRecord], after: int) -> Iterator[EventRecord]:

@@ -12,7 +12,7 @@ from domain.calendar import to_us
 from domain.sla_policy import PolicySpec, SlaPolicy
 from domain.stamp import Stamp
 from projections import reports
-from projections.analytics import AnalyticsDb, AnalyticsProjection
+from projections.analytics import FACT_BYTES, AnalyticsDb, AnalyticsProjection
 from projections.analytics_schema import TABLES
 from projections.analytics_view import open_view
 from projections.records import EventRecord, record_from_event
@@ -74,7 +74,7 @@ def report_bytes(db: AnalyticsDb, fold: bool) -> list[bytes]:
 def test_live_equals_rebuilt_equals_as_of(plan: list, change_at: int, batch_sizes: list[int]) -> None:
     records = with_policy(play(plan), change_at)
     db = AnalyticsDb(":memory:")
-    projection = AnalyticsProjection(db, cache_tickets=2)
+    projection = AnalyticsProjection(db, cache_bytes=2 * 10 * FACT_BYTES)
     done, i = 0, 0
     while done < len(records):
         size = batch_sizes[i % len(batch_sizes)]

@@ -29,6 +29,9 @@ WRONG = {
     "DESKSTREAM_KAFKA_BOOTSTRAP": ("kafka:port", "host:port of a Kafka broker"),
     "DESKSTREAM_KAFKA_TOPIC": ("ticket events", "a Kafka topic name"),
     "DESKSTREAM_KAFKA_PARTITIONS": ("0", "a whole number of 1 or more"),
+    "DESKSTREAM_AGGREGATE_CACHE_MB": ("32MB", "a whole number of 1 or more"),
+    "DESKSTREAM_HISTORY_CACHE_MB": ("-1", "a whole number of 1 or more"),
+    "DESKSTREAM_DUCKDB_MEMORY_MB": ("lots", "a whole number of 1 or more"),
 }
 
 
