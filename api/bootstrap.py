@@ -11,7 +11,7 @@ from api.data_dir import secure
 from api.settings import Settings
 from api.store import event_positions, store_env
 from api.token_cache import TokenCache
-from domain.helpdesk import Helpdesk
+from application.helpdesk import Helpdesk
 from ingest.runtime import IngestRuntime, build_ingest
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter, replace_if_leaky

@@ -11,7 +11,7 @@ from api.kafka_views import KafkaViews, open_views
 from api.settings import Settings
 from api.signals import stop_on_signals
 from api.store import event_positions, store_env
-from domain.helpdesk import Helpdesk
+from application.helpdesk import Helpdesk
 from projections.kafka_source import KafkaFeed, OffsetHints
 from relay.service import build_relay
 

@@ -111,7 +111,7 @@ def serve(settings: Settings, batch_size: int, conn: Connection) -> None:
     """The helper process: answers "after P?" with the next encoded batch until the pipe closes."""
     from api.bootstrap import system_clock
     from api.store import event_positions, store_env
-    from domain.helpdesk import Helpdesk
+    from application.helpdesk import Helpdesk
 
     app = Helpdesk(store_env(settings), clock=system_clock, positions=event_positions)
     schemas = catalogue()
