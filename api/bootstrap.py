@@ -3,10 +3,11 @@
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from api.clock import system_clock
 from api.data_dir import secure
 from api.settings import Settings
 from api.store import event_positions, store_env
@@ -30,10 +31,6 @@ class Background(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Any
 
-from api.bootstrap import system_clock
+from api.clock import system_clock
 from api.kafka_views import KafkaViews, open_views
 from api.settings import Settings
 from api.signals import stop_on_signals
