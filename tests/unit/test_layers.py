@@ -12,7 +12,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_MAY_IMPORT = ("domain", "eventsourcing.domain")
+ENTRY_POINTS = ("api", "ingest", "relay")
+GENERIC = {"change", "once", "commit", "save"}
+"""The Helpdesk's generic ways in: kept for tests and benchmarks, never for an entry point."""
 
 
 def packages() -> list[str]:
@@ -127,6 +129,58 @@ def test_no_two_modules_of_the_tree_import_each_other_round_a_cycle() -> None:
     modules = tree_modules(ROOT, packages())
     assert {"api.bootstrap", "relay.reader", "application.helpdesk"} <= set(modules)
     assert cycles(import_graph(modules)) == []
+
+
+def on_the_helpdesk(call: ast.Call) -> str | None:
+    """The use case's name when the call is `….helpdesk.<name>(…)` or `helpdesk.<name>(…)`."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    owner = func.value
+    named = (
+        owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+    )
+    return func.attr if named == "helpdesk" else None
+
+
+def generic_calls(root: Path, modules: dict[str, Path]) -> list[str]:
+    """Entry points' calls on the Helpdesk that hand it a function or use a generic way in."""
+    found = []
+    for name, path in modules.items():
+        if name.split(".")[0] not in ENTRY_POINTS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            use_case = on_the_helpdesk(node) if isinstance(node, ast.Call) else None
+            if use_case is None:
+                continue
+            handed = [*node.args, *(k.value for k in node.keywords)]
+            if use_case in GENERIC or any(isinstance(a, ast.Lambda) for a in handed):
+                found.append(f"{path.relative_to(root).as_posix()}:{node.lineno} helpdesk.{use_case}")
+    return found
+
+
+def test_routes_intake_the_outbox_and_the_cli_call_use_cases_by_name() -> None:
+    modules = tree_modules(ROOT, packages())
+    assert generic_calls(ROOT, modules) == []
+
+
+def test_an_entry_point_handing_the_helpdesk_a_lambda_is_reported(tmp_path: Path) -> None:
+    modules = write(
+        tmp_path,
+        {
+            "api/__init__.py": "",
+            "api/routes.py": (
+                "def pause(caller, t):\n"
+                "    caller.runtime.helpdesk.pause(t, 'waiting_customer', None, ctx, None)\n"
+                "    caller.runtime.helpdesk.change(t, ctx, None, lambda t, s: t.resume(s))\n"
+                "    helpdesk.take_in(m, key=lambda x: x)\n"
+            ),
+        },
+    )
+    assert generic_calls(tmp_path, modules) == [
+        "api/routes.py:3 helpdesk.change",
+        "api/routes.py:4 helpdesk.take_in",
+    ]
 
 
 def write(root: Path, files: dict[str, str]) -> dict[str, Path]:
