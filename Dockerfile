@@ -8,6 +8,7 @@ WORKDIR /app
 # tests/unit/test_dockerfile.py fails when one is missing.
 COPY pyproject.toml README.md ./
 COPY domain ./domain
+COPY application ./application
 COPY projections ./projections
 COPY ingest ./ingest
 COPY api ./api

@@ -3,15 +3,16 @@
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from api.clock import system_clock
 from api.data_dir import secure
 from api.settings import Settings
 from api.store import aggregate_cache, event_positions, store_env
 from api.token_cache import TokenCache
-from domain.helpdesk import Helpdesk
+from application.helpdesk import Helpdesk
 from ingest.runtime import IngestRuntime, build_ingest
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.byte_budget import MIB
@@ -31,10 +32,6 @@ class Background(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -1,11 +1,13 @@
-"""Who is calling and how: the request-level context every command route needs."""
+"""Who is calling and how: the request-level context every command route needs.
+
+A command route checks the caller's role and builds the use case's Context (`context`), calls the
+use case by name on `helpdesk`, and shapes its answer (`done`).
+"""
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import Depends, Header, Request
 
@@ -14,8 +16,9 @@ from api.bootstrap import Runtime
 from api.errors import ApiError
 from api.idempotency import request_key
 from api.models import CommandIn, CommandPublic
+from application.command import CommandResult, Context
+from application.helpdesk import Helpdesk
 from domain.errors import InvalidValueError, UserNotFoundError
-from domain.helpdesk import CommandResult, Context, TicketAction
 from domain.idempotency import RequestKey
 from domain.users import User
 from domain.values import Role
@@ -31,29 +34,14 @@ class Caller:
     if_match: int | None
     key: RequestKey | None
 
-    def change(
-        self,
-        ticket_id: UUID,
-        body: CommandIn | None,
-        roles: tuple[Role, ...],
-        what: str,
-        action: TicketAction,
-    ) -> CommandPublic:
-        helpdesk = self.runtime.helpdesk
-        return self.run(body, roles, what, lambda ctx: helpdesk.change(ticket_id, ctx, self.if_match, action))
+    @property
+    def helpdesk(self) -> Helpdesk:
+        return self.runtime.helpdesk
 
-    def run(
-        self,
-        body: CommandIn | None,
-        roles: tuple[Role, ...],
-        what: str,
-        use_case: Callable[[Context], CommandResult],
-    ) -> CommandPublic:
+    def context(self, body: CommandIn | None, roles: tuple[Role, ...], what: str) -> Context:
+        """The use case's Context, once the caller's role may `what`. Only adapters and imports may
+        say when something happened, or act for someone else."""
         require(self.user, roles, what)
-        return self.done(self.runtime.helpdesk.once(self.context(body), use_case))
-
-    def context(self, body: CommandIn | None) -> Context:
-        """Only adapters and imports may say when something happened, or act for someone else."""
         occurred_at = body.occurred_at if body else None
         actor = body.actor if body else None
         if (occurred_at or actor) and self.user.role not in TRUSTED_CLOCKS:

@@ -18,8 +18,8 @@ from api.kafka_views import parse_views
 from api.setting_values import port
 from api.settings import Settings, SettingsError
 from api.signals import stop_on_signals
+from application.helpdesk import Helpdesk
 from domain.errors import DomainError
-from domain.helpdesk import Helpdesk
 from projections.records import record_from_event
 
 EXTENSIONS: tuple[str, ...] = ("api.cli_tokens", "api.cli_ingest", "api.cli_analytics", "api.cli_kafka")

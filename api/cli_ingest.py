@@ -7,8 +7,7 @@ from typing import Any
 from api.bootstrap import open_helpdesk
 from api.settings import Settings
 from api.signals import stop_on_signals
-from domain.helpdesk import Context
-from domain.intake import add_channel
+from application.command import Context
 from ingest import registry
 from ingest.runtime import build_ingest
 from ingest.smtp_server import smtp_controller
@@ -38,7 +37,7 @@ def add(settings: Settings, args: argparse.Namespace) -> int:
     helpdesk = open_helpdesk(settings)
     try:
         required = registry.kind_of(args.kind).required_settings
-        result = add_channel(helpdesk, args.name, args.kind, args.owner, pairs, Context("admin"), required)
+        result = helpdesk.add_channel(args.name, args.kind, args.owner, pairs, Context("admin"), required)
         print(f"channel {args.name} ({args.kind}) added at position {result.position}")
         return 0
     finally:

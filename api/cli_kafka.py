@@ -6,12 +6,12 @@ import sys
 import time
 from typing import Any
 
-from api.bootstrap import system_clock
+from api.clock import system_clock
 from api.kafka_views import KafkaViews, open_views
 from api.settings import Settings
 from api.signals import stop_on_signals
 from api.store import event_positions, store_env
-from domain.helpdesk import Helpdesk
+from application.helpdesk import Helpdesk
 from projections.kafka_source import KafkaFeed, OffsetHints
 from relay.service import build_relay
 

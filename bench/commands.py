@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.bootstrap import Runtime, build
 from api.settings import Settings
-from domain.helpdesk import Context
+from application.command import Context
 from tests.e2e.server import deskstream, served
 
 BOT, ANNA = Context("vk-bot"), Context("anna")

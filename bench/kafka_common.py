@@ -15,8 +15,8 @@ from uuid import uuid4
 from kafka import KafkaAdminClient
 
 from api.settings import Settings
+from application.helpdesk import Helpdesk
 from domain.customer import Customer
-from domain.helpdesk import Helpdesk
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 

@@ -25,8 +25,8 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != R
 
 from api.settings import Settings  # noqa: E402
 from api.store import event_positions, store_env  # noqa: E402
+from application.helpdesk import Helpdesk  # noqa: E402
 from domain.customer import Customer  # noqa: E402
-from domain.helpdesk import Helpdesk  # noqa: E402
 from domain.stamp import Stamp  # noqa: E402
 from domain.ticket import Ticket  # noqa: E402
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.intake import Inbound
+from application.intake import Inbound
 
 
 class BadSignature(Exception):

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
+from application.command import Context
+from application.helpdesk import Helpdesk
 from domain.channel import Channel
-from domain.helpdesk import Context, Helpdesk
-from domain.intake import channel
 from ingest import registry
 from ingest.contract import DeliveryError, Thread
 from ingest.service import ACTOR
@@ -73,7 +73,7 @@ class Outbox:
             self.store.settle(job, "delivered", provider_message_id=ticket.deliveries.get(job.reply_version))
             self.sent.pop(job.job_id, None)
             return
-        config = channel(self.helpdesk, job.channel)
+        config = self.helpdesk.channel(job.channel)
         if config is None:
             self.fail(job, "The channel is no longer configured.", job.attempts)
             return
@@ -99,9 +99,7 @@ class Outbox:
                 return
         provider_id = self.sent[job.job_id]
         ctx = Context(ACTOR, None, key)
-        self.helpdesk.change(
-            ticket.id, ctx, None, lambda t, s: t.record_delivery(job.reply_version, provider_id, s)
-        )
+        self.helpdesk.record_delivery(ticket.id, job.reply_version, provider_id, ctx)
         self.store.settle(job, "delivered", provider_message_id=provider_id)
         del self.sent[job.job_id]
         if registry.reports_statuses(config.kind):
@@ -112,11 +110,8 @@ class Outbox:
 
     def fail(self, job: Job, error: str, attempts: int) -> None:
         ctx = Context(ACTOR, None, f"delivery:{job.reply_version}")
-        self.helpdesk.change(
-            UUID(job.ticket_id),
-            ctx,
-            None,
-            lambda t, s: t.record_delivery_failure(job.reply_version, error, max(attempts, 1), s),
+        self.helpdesk.record_delivery_failure(
+            UUID(job.ticket_id), job.reply_version, error, max(attempts, 1), ctx
         )
         self.store.settle(job, "failed", error)
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.helpdesk import Helpdesk
+from application.helpdesk import Helpdesk
 from ingest.dead_letters import DeadLetters
 from ingest.outbox import Outbox
 from ingest.service import IngestService

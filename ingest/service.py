@@ -14,10 +14,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from application.command import CommandResult, Context
+from application.helpdesk import Helpdesk
+from application.intake import IntakeResult
 from domain.channel import Channel
 from domain.errors import DomainError
-from domain.helpdesk import CommandResult, Context, Helpdesk
-from domain.intake import IntakeResult, capture_mention, channel, take_in
 from ingest import registry
 from ingest.channel_kind import ChannelKind
 from ingest.contract import BadSignature, DeliveryStatus, Malformed, MentionIn, Parsed
@@ -72,7 +73,7 @@ class IngestService:
         cached = self._channels.get(name)
         if cached is not None and cached[0] > now:
             return cached[1]
-        found = channel(self.helpdesk, name)
+        found = self.helpdesk.channel(name)
         if found is not None:
             self._channels[name] = (now + CHANNEL_TTL_SECONDS, found)
         return found
@@ -127,7 +128,8 @@ class IngestService:
         """Messages, then status reports; the first failure answers for the whole notification, whose
         retry is harmless (both are idempotent)."""
         try:
-            results = [take_in(self.helpdesk, m, config.owner, hours(config), ACTOR) for m in parsed.messages]
+            take_in = self.helpdesk.take_in
+            results = [take_in(m, config.owner, hours(config), ACTOR) for m in parsed.messages]
             reports = [(s, self.report(config, s)) for s in parsed.statuses]
         except DomainError as exc:
             reason = f"{exc.code}: {exc}"
@@ -172,18 +174,20 @@ class IngestService:
             return None
         ticket_id, version = found
         ctx = Context(ACTOR, None, f"status:{version}:{status.status}")
-        return self.helpdesk.change(
+        return self.helpdesk.report_reply_status(
             UUID(ticket_id),
+            version,
+            status.provider_message_id,
+            status.status,
+            status.occurred_at,
+            status.error,
             ctx,
-            None,
-            lambda t, s: t.report_reply_status(
-                version, status.provider_message_id, status.status, status.occurred_at, status.error, s
-            ),
         )
 
     def mentions(self, config: Channel, items: list[MentionIn]) -> Outcome:
         ctx = Context(ACTOR)
-        results = [capture_mention(self.helpdesk, config.name, m.external_id, m.fields, ctx) for m in items]
+        capture = self.helpdesk.capture_mention
+        results = [capture(config.name, m.external_id, m.fields, ctx) for m in items]
         self.wake()
         data = [{"id": str(r.id), "position": r.position} for r in results]
         return Outcome(200, {"status": "ok", "mentions": data})

@@ -13,8 +13,8 @@ import binascii
 import re
 from typing import Any
 
+from application.thread_history import ThreadItem, thread_history
 from domain.customer import identities
-from domain.thread_history import ThreadItem, thread_history
 from ingest import registry
 from ingest.contract import BadSignature, Malformed
 from ingest.kinds.widget import KIND, check_visitor_signature, widget_message_id

@@ -17,6 +17,7 @@ from eventsourcing.application import Application
 
 from api.settings import Settings
 from projections.avro_records import encode, is_published
+from relay.event_record import record_of
 from schemas import Catalogue, catalogue
 
 log = logging.getLogger("deskstream.relay")
@@ -32,8 +33,6 @@ def aggregate_type_of(topic: str) -> str:
 
 
 def read_batch(app: Application, after: int, limit: int, schemas: Catalogue) -> Batch:
-    from relay.relay import record_of
-
     notifications = app.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
     if not notifications:
         return after, 0, []
@@ -109,9 +108,9 @@ class ProcessReader:
 
 def serve(settings: Settings, batch_size: int, conn: Connection) -> None:
     """The helper process: answers "after P?" with the next encoded batch until the pipe closes."""
-    from api.bootstrap import system_clock
+    from api.clock import system_clock
     from api.store import event_positions, store_env
-    from domain.helpdesk import Helpdesk
+    from application.helpdesk import Helpdesk
 
     app = Helpdesk(store_env(settings), clock=system_clock, positions=event_positions)
     schemas = catalogue()

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from api.bootstrap import Runtime, build
 from api.settings import Settings
-from domain.helpdesk import Helpdesk
+from application.helpdesk import Helpdesk
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 from projections.local_log import LocalLog

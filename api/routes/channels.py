@@ -9,7 +9,6 @@ from api.auth import Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import ChannelName, CommandPublic
 from api.reading import ViewsAt
-from domain.intake import add_channel
 from domain.users import User
 from domain.values import Role
 from ingest import registry
@@ -34,19 +33,10 @@ class ChannelsPublic(BaseModel):
 @router.post("", status_code=201)
 def create_channel(body: ChannelCreate, caller: CallerDep) -> CommandPublic:
     """Add a channel (admin): its kind, owning operator and provider settings."""
-    return caller.run(
-        None,
-        (Role.ADMIN,),
-        "add channels",
-        lambda ctx: add_channel(
-            caller.runtime.helpdesk,
-            body.name,
-            body.kind,
-            body.owner,
-            body.settings,
-            ctx,
-            registry.kind_of(body.kind).required_settings,
-        ),
+    ctx = caller.context(None, (Role.ADMIN,), "add channels")
+    required = registry.kind_of(body.kind).required_settings
+    return caller.done(
+        caller.helpdesk.add_channel(body.name, body.kind, body.owner, body.settings, ctx, required)
     )
 
 

@@ -9,7 +9,6 @@ from api.auth import READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import CommandPublic, CustomerMergeIn, IdentityIn, TextIn
 from api.reading import ViewsAt
-from domain import library
 from domain.errors import CustomerNotFoundError
 from domain.users import User
 from projections.queue_store import QueueFilter
@@ -57,12 +56,8 @@ def get_customer(
 @router.post("/{customer_id}/notes")
 def add_customer_note(customer_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
     """A note colleagues see whenever they deal with this customer ("anxious client")."""
-    return caller.run(
-        body,
-        STAFF,
-        "add customer notes",
-        lambda ctx: caller.runtime.helpdesk.add_customer_note(customer_id, body.text, ctx),
-    )
+    ctx = caller.context(body, STAFF, "add customer notes")
+    return caller.done(caller.helpdesk.add_customer_note(customer_id, body.text, ctx))
 
 
 @router.get("")
@@ -100,20 +95,12 @@ def link_identity(customer_id: UUID, body: IdentityIn, caller: CallerDep) -> Com
     """The same person on another channel: their messages from there reach this customer."""
     ingest = caller.runtime.ingest
     kind = ingest.service.identity_kind(body.channel) if ingest is not None else body.channel
-    return caller.run(
-        body,
-        STAFF,
-        "link identities",
-        lambda ctx: library.link_identity(caller.runtime.helpdesk, customer_id, kind, body.handle, ctx),
-    )
+    ctx = caller.context(body, STAFF, "link identities")
+    return caller.done(caller.helpdesk.link_identity(customer_id, kind, body.handle, ctx))
 
 
 @router.post("/{customer_id}/merge")
 def merge_customer(customer_id: UUID, body: CustomerMergeIn, caller: CallerDep) -> CommandPublic:
     """Merge this customer record into another; the other keeps both records' identities and tickets."""
-    return caller.run(
-        body,
-        STAFF,
-        "merge customers",
-        lambda ctx: library.merge_customers(caller.runtime.helpdesk, customer_id, body.into, ctx),
-    )
+    ctx = caller.context(body, STAFF, "merge customers")
+    return caller.done(caller.helpdesk.merge_customers(customer_id, body.into, ctx))

@@ -9,7 +9,6 @@ from api.auth import READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import ArticleIn, CommandPublic
 from api.reading import ViewsAt
-from domain import library
 from domain.users import User
 from projections.kb import articles
 
@@ -42,8 +41,8 @@ def get_article(
 ) -> dict[str, Any]:
     """One article, as it is now or at an earlier `version`."""
     require(user, READERS, "read the knowledge base")
-    found = library.article(runtime.helpdesk, article_id)
-    shown = library.article(runtime.helpdesk, article_id, version)
+    found = runtime.helpdesk.article(article_id)
+    shown = runtime.helpdesk.article(article_id, version)
     return {
         "id": str(shown.id),
         "version": shown.version,
@@ -61,23 +60,13 @@ def get_article(
 def write_article(body: ArticleIn, caller: CallerDep) -> CommandPublic:
     """Write a new article (internal unless said otherwise)."""
     content = body.model_dump(include=CONTENT)
-    return caller.run(
-        body,
-        STAFF,
-        "write articles",
-        lambda ctx: library.write_article(caller.runtime.helpdesk, content, ctx),
-    )
+    ctx = caller.context(body, STAFF, "write articles")
+    return caller.done(caller.helpdesk.write_article(content, ctx))
 
 
 @router.put("/articles/{article_id}")
 def revise_article(article_id: UUID, body: ArticleIn, caller: CallerDep) -> CommandPublic:
     """Replace the article's content; a new version when anything changed. If-Match is honoured."""
     content = body.model_dump(include=CONTENT)
-    return caller.run(
-        body,
-        STAFF,
-        "revise articles",
-        lambda ctx: library.revise_article(
-            caller.runtime.helpdesk, article_id, content, ctx, caller.if_match
-        ),
-    )
+    ctx = caller.context(body, STAFF, "revise articles")
+    return caller.done(caller.helpdesk.revise_article(article_id, content, ctx, caller.if_match))

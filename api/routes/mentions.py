@@ -10,7 +10,6 @@ from api.auth import HISTORY_READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import CommandPublic, Instant
 from api.reading import ViewsAt
-from domain.intake import answer_on_site, triage_mention
 from domain.users import User
 
 router = APIRouter(tags=["mentions"])
@@ -45,13 +44,9 @@ def list_mentions(
 @router.post("/mentions/{mention_id}/triage")
 def triage(mention_id: UUID, body: TriageIn, caller: CallerDep) -> CommandPublic:
     """reply → a ticket on the channel for its owner; marketing (category, tags); or ignore."""
-    return caller.run(
-        None,
-        STAFF,
-        "triage mentions",
-        lambda ctx: triage_mention(
-            caller.runtime.helpdesk, mention_id, body.decision, body.category, body.tags, ctx
-        ),
+    ctx = caller.context(None, STAFF, "triage mentions")
+    return caller.done(
+        caller.helpdesk.triage_mention(mention_id, body.decision, body.category, body.tags, ctx)
     )
 
 
@@ -59,12 +54,8 @@ def triage(mention_id: UUID, body: TriageIn, caller: CallerDep) -> CommandPublic
 def answered(mention_id: UUID, caller: CallerDep, body: AnsweredIn | None = None) -> CommandPublic:
     """Mark a mention as answered on the third-party site it was posted on."""
     note = body.note if body else None
-    return caller.run(
-        None,
-        STAFF,
-        "mark mentions",
-        lambda ctx: answer_on_site(caller.runtime.helpdesk, mention_id, note, ctx),
-    )
+    ctx = caller.context(None, STAFF, "mark mentions")
+    return caller.done(caller.helpdesk.answer_on_site(mention_id, note, ctx))
 
 
 @router.get("/reports/mentions")

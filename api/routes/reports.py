@@ -15,9 +15,9 @@ from api.auth import Allowed, CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
 from api.models import Instant
 from api.reading import ViewsAt
+from application.command import Context
 from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
-from domain.helpdesk import Context
 from domain.text_forms import identifier
 from domain.users import User
 from domain.values import Role

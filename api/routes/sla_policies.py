@@ -62,13 +62,8 @@ def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic
         body.applies_to.model_dump(),
         body.rank,
     )
-    helpdesk = caller.runtime.helpdesk
-    return caller.run(
-        body,
-        POLICY_WRITERS,
-        "define SLA policies",
-        lambda ctx: helpdesk.define_sla_policy(name, spec, body.effective_from, ctx),
-    )
+    ctx = caller.context(body, POLICY_WRITERS, "define SLA policies")
+    return caller.done(caller.helpdesk.define_sla_policy(name, spec, body.effective_from, ctx))
 
 
 @router.get("")

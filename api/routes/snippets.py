@@ -9,7 +9,6 @@ from api.auth import HISTORY_READERS, STAFF, Allowed, CurrentUser, RuntimeDep, r
 from api.caller import CallerDep
 from api.models import CommandIn, CommandPublic, Instant, SnippetEditIn, SnippetIn
 from api.reading import ViewsAt
-from domain import library
 from domain.placeholders import KNOWN, render
 from domain.users import User
 from domain.values import Role
@@ -30,41 +29,25 @@ def list_snippets(runtime: RuntimeDep, user: CurrentUser, archived: bool = False
 @router.post("/snippets", status_code=201)
 def create_snippet(body: SnippetIn, caller: CallerDep) -> CommandPublic:
     """Save a reply for reuse; placeholders like {{customer_name}} are filled when it is sent."""
-    return caller.run(
-        body,
-        STAFF,
-        "create snippets",
-        lambda ctx: library.create_snippet(
-            caller.runtime.helpdesk, body.shortcut, body.title, body.body, body.category, ctx
-        ),
+    ctx = caller.context(body, STAFF, "create snippets")
+    return caller.done(
+        caller.helpdesk.create_snippet(body.shortcut, body.title, body.body, body.category, ctx)
     )
 
 
 @router.put("/snippets/{ref}")
 def edit_snippet(ref: str, body: SnippetEditIn, caller: CallerDep) -> CommandPublic:
     """Change a snippet's title, body or category (by shortcut or id)."""
-    return caller.run(
-        body,
-        STAFF,
-        "edit snippets",
-        lambda ctx: library.edit_snippet(
-            caller.runtime.helpdesk, ref, lambda s, st: s.edit(body.title, body.body, body.category, st), ctx,
-            caller.if_match,
-        ),
-    )  # fmt: skip
+    ctx = caller.context(body, STAFF, "edit snippets")
+    result = caller.helpdesk.edit_snippet(ref, body.title, body.body, body.category, ctx, caller.if_match)
+    return caller.done(result)
 
 
 @router.post("/snippets/{ref}/archive")
 def archive_snippet(ref: str, caller: CallerDep, body: CommandIn | None = None) -> CommandPublic:
     """Retire a snippet; past replies keep pointing at it."""
-    return caller.run(
-        body,
-        STAFF,
-        "archive snippets",
-        lambda ctx: library.edit_snippet(
-            caller.runtime.helpdesk, ref, lambda s, st: s.archive(st), ctx, None
-        ),
-    )
+    ctx = caller.context(body, STAFF, "archive snippets")
+    return caller.done(caller.helpdesk.archive_snippet(ref, ctx))
 
 
 @router.get("/snippets/{ref}/preview")
@@ -72,8 +55,8 @@ def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUs
     """The snippet filled in for one ticket, for the operator to edit before sending."""
     require(user, STAFF, "use snippets")
     helpdesk = runtime.helpdesk
-    found = library.snippet(helpdesk, ref)
-    values = library.placeholder_values(helpdesk, helpdesk.ticket(ticket), user.name)
+    found = helpdesk.snippet(ref)
+    values = helpdesk.placeholder_values(helpdesk.ticket(ticket), user.name)
     return {"id": str(found.id), "shortcut": found.shortcut, "text": render(found.body, values)}
 
 

@@ -39,7 +39,6 @@ from api.models import (
 )
 from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
-from domain import library
 from domain.text_forms import identifier
 from domain.users import User
 from domain.values import Role
@@ -59,51 +58,35 @@ def open_ticket(body: TicketOpenIn, caller: CallerDep) -> CommandPublic:
     """Open a ticket for a customer's first message on a channel."""
     ingest = caller.runtime.ingest
     kind = ingest.service.identity_kind(body.channel) if ingest is not None else body.channel
-    return caller.run(
-        body,
-        WRITERS,
-        "open tickets",
-        lambda ctx: caller.runtime.helpdesk.open_ticket(
-            body.channel,
-            body.customer.name,
-            body.customer.handle,
-            body.subject,
-            body.text,
-            body.external_id,
-            ctx,
-            kind,
-        ),
+    ctx = caller.context(body, WRITERS, "open tickets")
+    customer = body.customer
+    return caller.done(
+        caller.helpdesk.open_ticket(
+            body.channel, customer.name, customer.handle, body.subject, body.text, body.external_id, ctx, kind
+        )
     )
 
 
 @router.post("/{ticket_id}/messages")
 def receive_message(ticket_id: UUID, body: MessageIn, caller: CallerDep) -> CommandPublic:
     """Record a customer's message; it resumes a paused ticket and reopens a resolved one."""
-    return caller.run(
-        body,
-        CUSTOMER_SIDE,
-        "record customer messages",
-        lambda ctx: caller.runtime.helpdesk.receive_message(ticket_id, body.text, body.external_id, ctx),
-    )
+    ctx = caller.context(body, CUSTOMER_SIDE, "record customer messages")
+    return caller.done(caller.helpdesk.receive_message(ticket_id, body.text, body.external_id, ctx))
 
 
 @router.post("/{ticket_id}/replies")
 def reply(ticket_id: UUID, body: ReplyIn, caller: CallerDep) -> CommandPublic:
     """Reply to the customer: text, a snippet with placeholders filled, or a public article."""
-    return caller.run(
-        body,
-        WRITERS,
-        "reply",
-        lambda ctx: library.reply(
-            caller.runtime.helpdesk, ticket_id, body.text, body.snippet, body.article, ctx, caller.if_match
-        ),
-    )
+    ctx = caller.context(body, WRITERS, "reply")
+    result = caller.helpdesk.reply(ticket_id, body.text, body.snippet, body.article, ctx, caller.if_match)
+    return caller.done(result)
 
 
 @router.post("/{ticket_id}/notes")
 def add_note(ticket_id: UUID, body: TextIn, caller: CallerDep) -> CommandPublic:
     """Leave an internal comment the customer never sees."""
-    return caller.change(ticket_id, body, WRITERS, "add notes", lambda t, s: t.add_note(body.text, s))
+    ctx = caller.context(body, WRITERS, "add notes")
+    return caller.done(caller.helpdesk.add_note(ticket_id, body.text, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/assign")
@@ -111,78 +94,72 @@ def assign(ticket_id: UUID, body: AssignIn, caller: CallerDep) -> CommandPublic:
     """Assign or reassign the ticket to a user, with an optional comment for them."""
     require(caller.user, WRITERS, "assign tickets")
     caller.existing_user(body.assignee)
-    return caller.change(
-        ticket_id, body, WRITERS, "assign tickets", lambda t, s: t.assign(body.assignee, body.comment, s)
-    )
+    ctx = caller.context(body, WRITERS, "assign tickets")
+    result = caller.helpdesk.assign(ticket_id, body.assignee, body.comment, ctx, caller.if_match)
+    return caller.done(result)
 
 
 @router.post("/{ticket_id}/tags")
 def change_tags(ticket_id: UUID, body: TagsIn, caller: CallerDep) -> CommandPublic:
     """Add and remove tags."""
-    return caller.change(
-        ticket_id, body, WRITERS, "tag tickets", lambda t, s: t.change_tags(body.add, body.remove, s)
-    )
+    ctx = caller.context(body, WRITERS, "tag tickets")
+    return caller.done(caller.helpdesk.change_tags(ticket_id, body.add, body.remove, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/type")
 def set_type(ticket_id: UUID, body: TypeIn, caller: CallerDep) -> CommandPublic:
     """Classify the ticket as a question, problem or incident."""
-    return caller.change(ticket_id, body, WRITERS, "set the type", lambda t, s: t.set_type(body.type, s))
+    ctx = caller.context(body, WRITERS, "set the type")
+    return caller.done(caller.helpdesk.set_type(ticket_id, body.type, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/priority")
 def set_priority(ticket_id: UUID, body: PriorityIn, caller: CallerDep) -> CommandPublic:
     """Set the priority."""
-    return caller.change(
-        ticket_id, body, WRITERS, "set the priority", lambda t, s: t.set_priority(body.priority, s)
-    )
+    ctx = caller.context(body, WRITERS, "set the priority")
+    return caller.done(caller.helpdesk.set_priority(ticket_id, body.priority, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/pause")
 def pause(ticket_id: UUID, body: PauseIn, caller: CallerDep) -> CommandPublic:
     """Pause while waiting for the customer or another department; paused time is not counted."""
-    return caller.change(
-        ticket_id, body, WRITERS, "pause tickets", lambda t, s: t.pause(body.reason, body.department, s)
-    )
+    ctx = caller.context(body, WRITERS, "pause tickets")
+    return caller.done(caller.helpdesk.pause(ticket_id, body.reason, body.department, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/resume")
 def resume(ticket_id: UUID, caller: CallerDep, body: CommandIn | None = None) -> CommandPublic:
     """Resume a paused ticket."""
-    return caller.change(ticket_id, body, WRITERS, "resume tickets", lambda t, s: t.resume(s))
+    ctx = caller.context(body, WRITERS, "resume tickets")
+    return caller.done(caller.helpdesk.resume(ticket_id, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/resolve")
 def resolve(ticket_id: UUID, body: ResolveIn, caller: CallerDep) -> CommandPublic:
     """Resolve: solved, spam, no reply needed, or duplicate."""
-    return caller.change(
-        ticket_id, body, WRITERS, "resolve tickets", lambda t, s: t.resolve(body.resolution, s)
-    )
+    ctx = caller.context(body, WRITERS, "resolve tickets")
+    return caller.done(caller.helpdesk.resolve(ticket_id, body.resolution, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/reopen")
 def reopen(ticket_id: UUID, caller: CallerDep, body: CommandIn | None = None) -> CommandPublic:
     """Reopen a resolved ticket."""
-    return caller.change(ticket_id, body, WRITERS, "reopen tickets", lambda t, s: t.reopen(s))
+    ctx = caller.context(body, WRITERS, "reopen tickets")
+    return caller.done(caller.helpdesk.reopen(ticket_id, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/rating")
 def rate(ticket_id: UUID, body: RatingIn, caller: CallerDep) -> CommandPublic:
     """Record the customer's like or dislike after a resolution (one per resolution)."""
-    return caller.change(
-        ticket_id, body, CUSTOMER_SIDE, "record ratings", lambda t, s: t.rate(body.score, body.comment, s)
-    )
+    ctx = caller.context(body, CUSTOMER_SIDE, "record ratings")
+    return caller.done(caller.helpdesk.rate(ticket_id, body.score, body.comment, ctx, caller.if_match))
 
 
 @router.post("/{ticket_id}/merge")
 def merge(ticket_id: UUID, body: MergeIn, caller: CallerDep) -> CommandPublic:
     """Merge this ticket into another; both record it, and this one leaves every queue."""
-    return caller.run(
-        body,
-        WRITERS,
-        "merge tickets",
-        lambda ctx: caller.runtime.helpdesk.merge(ticket_id, body.into, ctx, caller.if_match),
-    )
+    ctx = caller.context(body, WRITERS, "merge tickets")
+    return caller.done(caller.helpdesk.merge(ticket_id, body.into, ctx, caller.if_match))
 
 
 @router.get("")

@@ -20,8 +20,8 @@ from html.parser import HTMLParser
 from typing import Any
 from uuid import UUID
 
+from application.intake import Inbound
 from domain.channel import Channel
-from domain.intake import Inbound
 from ingest.channel_kind import ChannelKind, Replies, register
 from ingest.contract import DeliveryError, Malformed, Parsed, Thread
 

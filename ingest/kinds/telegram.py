@@ -10,8 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from application.intake import Inbound
 from domain.channel import Channel
-from domain.intake import Inbound
 from ingest.channel_kind import HttpReplies, Replies, Webhook, register
 from ingest.contract import (
     BadSignature,

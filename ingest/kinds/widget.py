@@ -12,8 +12,8 @@ import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from application.intake import Inbound
 from domain.channel import Channel
-from domain.intake import Inbound
 from ingest.channel_kind import PulledReplies, Webhook, register
 from ingest.contract import (
     BadSignature,

@@ -24,7 +24,7 @@ from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from domain.helpdesk import Context
+from application.command import Context
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.disk_space import is_disk_full
 from tests.e2e.server import REPO, deskstream, free_port, wait_until_healthy

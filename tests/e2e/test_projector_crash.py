@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from uuid import UUID
 
-from domain.helpdesk import Context
+from application.command import Context
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueFilter, QueueStore

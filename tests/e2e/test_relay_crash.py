@@ -12,8 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
+from application.helpdesk import Helpdesk
 from domain.customer import Customer
-from domain.helpdesk import Helpdesk
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 from projections.avro_records import decode

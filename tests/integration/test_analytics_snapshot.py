@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from domain.helpdesk import Context
+from application.command import Context
 from projections.duckdb_snapshot import SNAPSHOT_NAME
 from tests.support import Clock, sqlite_runtime
 

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Runtime
+from application.channels import add_channel
+from application.command import Context
 from domain.channel import Channel
-from domain.helpdesk import Context
-from domain.intake import add_channel
 from ingest import registry
 from ingest.channel_kind import ChannelKind, HttpReplies, Replies, register
 from projections.queue_store import QueueFilter

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import hash_token, new_token
 from api.bootstrap import Runtime
-from domain.helpdesk import Context
+from application.command import Context
+from application.mentions import capture_mention
 from domain.idempotency import RequestKey
-from domain.intake import capture_mention
 from tests.fixtures.postgres import _create_database, _drop_database, with_dbname
 from tests.integration.api_client import As, sign_up
 from tests.integration.conftest import RuntimeFactory

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from api.bootstrap import Runtime
-from domain.helpdesk import Context
+from application.command import Context
 from tests.fixtures.payloads import (
     MENTIONS_SECRET,
     TG_SECRET,

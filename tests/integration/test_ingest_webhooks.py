@@ -201,7 +201,7 @@ def test_malformed_payload_is_dead_lettered_and_retried_after_the_fix(desk: Desk
 def test_resolved_ticket_reopens_within_window_then_new_ticket_after(desk: Desk, clock: Clock) -> None:
     first = only_ticket(desk.telegram(raw("telegram_message_ru.json")))
     helpdesk = desk.runtime.helpdesk
-    from domain.helpdesk import Context
+    from application.command import Context
 
     helpdesk.change(UUID(first), Context("anna"), None, lambda t, s: t.resolve("solved", s))
     later = payload("telegram_english.json")

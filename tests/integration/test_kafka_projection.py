@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.bootstrap import Runtime
+from application.command import Context
 from domain.errors import DomainError
-from domain.helpdesk import Context
 from projections.kafka_source import KafkaFeed, OffsetHints, source_name
 from projections.queue import CustomerRow, TicketRow
 from projections.queue_projection import QueueProjection

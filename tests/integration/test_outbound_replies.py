@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Runtime
+from application.command import Context
 from domain.channel import Channel
-from domain.helpdesk import Context
 from projections.queue_store import QueueFilter
 from tests.fixtures.payloads import (
     TG_SECRET,

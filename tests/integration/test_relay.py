@@ -11,11 +11,12 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from api.bootstrap import Runtime, build
 from api.settings import Settings
-from domain.helpdesk import Context
+from application.command import Context
 from projections.avro_records import decode, event_id, header, is_published
 from projections.local_log import LocalLog
 from projections.records import EventRecord, record_from_event
-from relay.relay import Relay, record_of
+from relay.event_record import record_of
+from relay.relay import Relay
 from relay.service import build_relay
 from tests.integration.conftest import RuntimeFactory
 from tests.support import Clock

@@ -8,8 +8,8 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import Runtime
-from domain.helpdesk import Context
-from domain.library import merge_customers
+from application.command import Context
+from application.customers import merge_customers
 from projections import search_queries
 from projections.search_queries import SearchQuery, search
 from tests.support import T0, Clock, sqlite_runtime

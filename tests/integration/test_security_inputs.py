@@ -229,8 +229,8 @@ def test_a_telegram_username_in_another_case_or_width_reaches_the_same_customer(
 def test_a_customer_registered_before_handles_were_normalised_is_still_found(api: Api) -> None:
     """Registered as "telegram:AnnSmith" (its record id derived from that): later messages from
     that handle reach the same record, not a new one."""
+    from application.command import Context
     from domain.customer import Customer
-    from domain.helpdesk import Context
 
     helpdesk = api.runtime.helpdesk
     legacy = Customer.register("Ann", "telegram:AnnSmith", helpdesk.stamp(None, Context("bot")))

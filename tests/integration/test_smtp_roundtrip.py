@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from api.bootstrap import Runtime
-from domain.helpdesk import Context
-from domain.intake import add_channel
+from application.channels import add_channel
+from application.command import Context
 from ingest.smtp_server import smtp_controller
 from projections.queue_store import QueueFilter
 from tests.support import T0, Clock, sqlite_runtime

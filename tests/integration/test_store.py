@@ -6,8 +6,8 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import Runtime
+from application.command import Context
 from domain.errors import TicketNotFoundError, VersionConflictError
-from domain.helpdesk import Context
 from projections.local_log import LocalLog
 from projections.queue_store import QueueFilter
 from projections.records import record_from_event

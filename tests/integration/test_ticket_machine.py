@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from domain import library
+from application import customers as library
+from application.command import Context
+from application.tickets import TicketAction
 from domain.customer import Customer, identity
 from domain.errors import DomainError
-from domain.helpdesk import Context, TicketAction
 from domain.ticket import Ticket
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Runtime
-from domain.helpdesk import Context
+from application.command import Context
 from projections.queue_store import QueueFilter
 from tests.fixtures.payloads import (
     WA_SECRET,

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, StoredEvent
 
 import domain
-from domain.helpdesk import Helpdesk
+from application.helpdesk import Helpdesk
 from tests.fixtures.stored_events import FIXTURE, T0, from_json, stored_events
 
 NOT_EVENTS = {"Event", "Created"}

@@ -5,7 +5,7 @@ import hmac
 
 import pytest
 
-from domain.thread_history import thread_items
+from application.thread_history import thread_items
 from ingest.contract import BadSignature, Malformed
 from ingest.widget_conversation import check_visitor, decode_cursor, encode_cursor
 from tests.support import new_ticket, stamp

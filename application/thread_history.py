@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from application.customers import MERGE_HOPS
+from application.desk import Desk
 from domain.conversation import Conversation
 from domain.customer import Customer
-from domain.helpdesk import MERGE_HOPS, Helpdesk
 from domain.ticket import Ticket
 
 VISIBLE = {"TicketOpened": "message", "CustomerMessageReceived": "message", "ReplySent": "reply"}
@@ -59,7 +60,7 @@ def thread_items(
 
 
 def thread_history(
-    helpdesk: Helpdesk, channel: str, thread: str, customer_identities: tuple[str, ...], after: int
+    helpdesk: Desk, channel: str, thread: str, customer_identities: tuple[str, ...], after: int
 ) -> list[ThreadItem]:
     """The items stored after log position `after`, in the order they were stored."""
     customers = {c for i in customer_identities for c in customer_records(helpdesk, i)}
@@ -70,7 +71,7 @@ def thread_history(
     return sorted(items, key=lambda item: item.position)
 
 
-def customer_records(helpdesk: Helpdesk, customer_identity: str) -> set[UUID]:
+def customer_records(helpdesk: Desk, customer_identity: str) -> set[UUID]:
     """The identity's own record and those it was merged into: a ticket keeps the customer id it
     was opened with, so tickets from before a merge carry the old one and later ones the survivor's."""
     records: set[UUID] = set()
@@ -84,7 +85,7 @@ def customer_records(helpdesk: Helpdesk, customer_identity: str) -> set[UUID]:
     return records
 
 
-def thread_tickets(helpdesk: Helpdesk, channel: str, thread: str) -> list[Ticket]:
+def thread_tickets(helpdesk: Desk, channel: str, thread: str) -> list[Ticket]:
     """Every ticket the thread went to, and where each was merged (operators answer on the target)."""
     found: dict[UUID, Ticket] = {}
     for ticket_id in thread_ticket_ids(helpdesk, channel, thread):
@@ -98,13 +99,13 @@ def thread_tickets(helpdesk: Helpdesk, channel: str, thread: str) -> list[Ticket
     return list(found.values())
 
 
-def thread_ticket_ids(helpdesk: Helpdesk, channel: str, thread: str) -> list[UUID]:
+def thread_ticket_ids(helpdesk: Desk, channel: str, thread: str) -> list[UUID]:
     """From the Conversation's events: its state keeps only the last few tickets."""
     events: Iterable[Any] = helpdesk.events.get(Conversation.create_id(channel, thread))
     return list(dict.fromkeys(event.ticket_id for event in events))
 
 
-def ticket_items(helpdesk: Helpdesk, ticket_id: UUID, after: int) -> list[ThreadItem]:
+def ticket_items(helpdesk: Desk, ticket_id: UUID, after: int) -> list[ThreadItem]:
     """Reads only the events stored after `after`, so a poll that finds nothing new decodes nothing."""
     positions = helpdesk.positions(ticket_id)
     newer = [version for version, position in positions.items() if position > after]

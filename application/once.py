@@ -2,20 +2,24 @@
 
 Every use case saves through `commit`, which adds the record of a keyed request to the same
 transaction; `once` looks that record up before running the command, and after losing a race with
-a concurrent retry of the same request.
+a concurrent retry of the same request. A use case marked `@answered_once` does that itself, so an
+entry point calls it by name with the caller's Context and never hands a function over.
 """
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.command import CommandResult, Context
+from application.command import CommandResult, Context
 from domain.errors import DomainError
 from domain.idempotency import AlreadyAnswered, KeyedRequest, RequestKey
+
+UseCase = TypeVar("UseCase", bound=Callable[..., Any])
 
 
 class Store(Protocol):
@@ -77,3 +81,16 @@ class AnswersOnce:
     def keyed_request(self: Store, key: RequestKey) -> KeyedRequest | None:
         found = self.find(KeyedRequest.create_id(key.user, key.key))
         return found if isinstance(found, KeyedRequest) else None
+
+
+def answered_once(use_case: UseCase) -> UseCase:
+    """Runs the use case once per Idempotency-Key of the Context among its arguments (`once`)."""
+
+    @functools.wraps(use_case)
+    def run(desk: AnswersOnce, *args: Any, **kwargs: Any) -> Any:
+        ctx = next(a for a in (*args, *kwargs.values()) if isinstance(a, Context))
+        if ctx.key is None:
+            return use_case(desk, *args, **kwargs)
+        return desk.once(ctx, lambda _: use_case(desk, *args, **kwargs))
+
+    return run  # type: ignore[return-value]

@@ -19,7 +19,7 @@ class Context:
     """Who asks, and (for imports and channel adapters only) when it happened.
 
     `request_id` is a provider's message id (recorded on the events, so a redelivery is a no-op);
-    `key` is the caller's Idempotency-Key, answered once by `Helpdesk.once`."""
+    `key` is the caller's Idempotency-Key, answered once by `Helpdesk.once` (application/once.py)."""
 
     actor: str
     occurred_at: datetime | None = None

@@ -1,0 +1,38 @@
+"""User use cases: registering users and their roles, issuing and revoking API tokens."""
+
+from application.desk import Desk
+from domain.users import ApiToken, User
+
+
+def register_user(desk: Desk, name: str, role: str) -> User:
+    """Registers a new user, or changes an existing one's role."""
+    user = desk.find(User.create_id(name))
+    if isinstance(user, User):
+        user.change_role(role, desk.clock())
+    else:
+        user = User.register(name, role, desk.clock())
+    desk.save(user)
+    return user
+
+
+def issue_token(desk: Desk, token_hash: str, user_name: str) -> None:
+    desk.user(user_name)
+    desk.save(ApiToken.issue(token_hash, user_name, desk.clock()))
+
+
+def revoke_token(desk: Desk, token_hash: str) -> str | None:
+    """The name of the token's user, or None if no such token was issued; revoking twice is one."""
+    token = desk.find(ApiToken.create_id(token_hash))
+    if not isinstance(token, ApiToken):
+        return None
+    token.revoke(desk.clock())
+    desk.save(token)
+    return token.user_name
+
+
+def authenticate(desk: Desk, token_hash: str) -> User | None:
+    """The token's user, or None for a token never issued or revoked."""
+    token = desk.find(ApiToken.create_id(token_hash))
+    if not isinstance(token, ApiToken) or token.revoked:
+        return None
+    return desk.user(token.user_name)
