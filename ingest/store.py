@@ -17,10 +17,11 @@ from domain.channel import redacted
 from ingest.registry import queues_replies, reports_statuses
 from projections.records import EventRecord
 from projections.sql import Cursor, Database
+from projections.tracking import ViewSchema, unseen
 
 SCHEMA_VERSION = 2
 """Bumped when a table is added that only a replay can fill (2: outbox_sent; no version row is 1).
-A file or database of an older version is reset once, as `reset` does, so the runner replays into it."""
+A file or database of another version has its view dropped once, so the runner replays into it."""
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ingest_channels (
         name TEXT PRIMARY KEY, channel_id TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT,
@@ -42,9 +43,12 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS outbox_sent (
         channel TEXT NOT NULL, provider_message_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
         reply_version BIGINT NOT NULL, PRIMARY KEY (channel, provider_message_id))""",
-    """CREATE TABLE IF NOT EXISTS ingest_schema (version INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS ingest_tracking (source TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
 ]
+TABLES = ("ingest_channels", "ingest_mentions", "outbox_tickets", "ingest_tracking")
+"""The folded view, dropped on a version change; the outbox's jobs and sent ids are work, not a
+fold, and stay: events settle them anyway, and nothing is ever sent twice."""
+VIEW = ViewSchema("ingest", SCHEMA_VERSION, TABLES, tuple(SCHEMA), "ingest_tracking")
 MENTION_COLUMNS = (
     "mention_id, channel, source, url, author, text, published_at, rating, place, status, category, "
     "tags, ticket_id, answered_on_site, captured_at, triaged_at, triaged_by"
@@ -66,27 +70,20 @@ class IngestProjection:
     def __init__(self, db: Database) -> None:
         self.db = db
         with db.transaction() as cur:
-            for statement in SCHEMA:
-                cur.execute(statement)
-            upgrade(cur)
+            VIEW.upgrade(cur)
 
     def position(self, source: str) -> int:
-        rows = self.db.fetchall("SELECT position FROM ingest_tracking WHERE source = ?", (source,))
-        return int(rows[0][0]) if rows else 0
+        with self.db.snapshot() as cur:
+            return VIEW.position(cur, source)
 
     def apply(self, records: Sequence[EventRecord], source: str) -> int:
         with self.db.transaction() as cur:
-            rows = cur.fetchall("SELECT position FROM ingest_tracking WHERE source = ?", (source,))
-            before = int(rows[0][0]) if rows else 0
-            fresh = [r for r in records if r.position > before]
+            before = VIEW.position(cur, source)
+            fresh = unseen(records, before)
             for record in fresh:
                 self.fold(cur, record)
             if fresh:
-                cur.execute(
-                    "INSERT INTO ingest_tracking (source, position) VALUES (?, ?) "
-                    "ON CONFLICT (source) DO UPDATE SET position = excluded.position",
-                    (source, fresh[-1].position),
-                )
+                VIEW.advance(cur, source, before, fresh[-1].position)
         return len(fresh)
 
     def fold(self, cur: Cursor, r: EventRecord) -> None:
@@ -173,7 +170,7 @@ class IngestProjection:
     def reset(self) -> None:
         """Jobs and sent ids stay: events settle them anyway, and nothing is ever sent twice."""
         with self.db.transaction() as cur:
-            clear(cur)
+            VIEW.clear(cur)
 
     # The outbox's side: due jobs and their scheduling (not part of the fold).
 
@@ -279,21 +276,6 @@ def remember_sent(cur: Cursor, channel: str, provider_message_id: str, ticket_id
             "VALUES (?, ?, ?, ?) ON CONFLICT (channel, provider_message_id) DO NOTHING",
             (channel, provider_message_id, ticket_id, version),
         )
-
-
-def clear(cur: Cursor) -> None:
-    for table in ("ingest_channels", "ingest_mentions", "outbox_tickets", "ingest_tracking"):
-        cur.execute(f"DELETE FROM {table}")
-
-
-def upgrade(cur: Cursor) -> None:
-    """Once per version: a view made by an older deskstream is cleared to be replayed from zero."""
-    rows = cur.fetchall("SELECT version FROM ingest_schema")
-    if rows and int(rows[0][0]) >= SCHEMA_VERSION:
-        return
-    clear(cur)
-    cur.execute("DELETE FROM ingest_schema")
-    cur.execute("INSERT INTO ingest_schema (version) VALUES (?)", (SCHEMA_VERSION,))
 
 
 def job_id(ticket_id: str, version: int) -> str:
