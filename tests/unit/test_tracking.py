@@ -14,6 +14,7 @@ import pytest
 from ingest.store import VIEW as INGEST
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.analytics_schema import VIEW as ANALYTICS
+from projections.duckdb_snapshot import snapshot_position, take_snapshot
 from projections.queue_projection import QueueProjection
 from projections.queue_store import VIEW as QUEUE
 from projections.queue_store import QueueStore
@@ -197,3 +198,11 @@ def test_an_analytics_file_from_before_analytics_schema_with_opened_at_is_kept(t
     assert AnalyticsProjection(again).position("log") == records()[-1].position
     assert analytics_rows(again) == expected
     again.close()
+
+
+def test_an_analysts_snapshot_says_which_log_position_it_holds(tmp_path: Path) -> None:
+    db = AnalyticsDb(tmp_path / "a.duckdb")
+    AnalyticsProjection(db).apply(records(), "log")
+    assert take_snapshot(db, tmp_path / "copy.duckdb") == records()[-1].position
+    db.close()
+    assert snapshot_position(tmp_path / "copy.duckdb") == records()[-1].position
