@@ -5,13 +5,16 @@ from zero gives."""
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from ingest.outbox_jobs import OutboxJobs
 from ingest.store import VIEW as INGEST
+from ingest.store import IngestProjection
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.analytics_schema import VIEW as ANALYTICS
 from projections.duckdb_snapshot import snapshot_position, take_snapshot
@@ -206,3 +209,39 @@ def test_an_analysts_snapshot_says_which_log_position_it_holds(tmp_path: Path) -
     assert take_snapshot(db, tmp_path / "copy.duckdb") == records()[-1].position
     db.close()
     assert snapshot_position(tmp_path / "copy.duckdb") == records()[-1].position
+
+
+def ingest_records() -> list[EventRecord]:
+    """A Telegram channel, a ticket on it, and an operator's reply to be sent."""
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    settings = {"bot_token": "***"}
+    channel = {"name": "tg", "kind": "telegram", "owner": None, "settings": settings}
+    ticket = {"channel": "tg", "customer_id": "c1", "text": "hi"}
+    return [
+        EventRecord(1, "ch1", "Channel", 1, "ChannelAdded", at, at, "root", channel),
+        EventRecord(2, "t1", "Ticket", 1, "TicketOpened", at, at, "bot", ticket),
+        EventRecord(3, "t1", "Ticket", 2, "ReplySent", at, at, "anna", {"text": "hello"}),
+    ]
+
+
+def test_a_reply_waiting_to_be_sent_survives_a_change_of_the_ingest_views_version(tmp_path: Path) -> None:
+    """The outbox's jobs are work, not a fold: dropping and replaying the view neither loses a
+    job still to send nor brings back one the outbox already settled."""
+    db = SqliteDatabase(tmp_path / "ingest.sqlite")
+    jobs = OutboxJobs(db)
+    IngestProjection(db, jobs).apply(ingest_records(), "log")
+    [job] = jobs.due_jobs(datetime(2026, 3, 3, tzinfo=UTC))
+    jobs.reschedule(job, 2, datetime(2026, 3, 2, 10, 0, tzinfo=UTC), "timeout")
+    with db.transaction() as cur:
+        cur.execute("UPDATE ingest_schema SET version = 1")
+    view = IngestProjection(db, OutboxJobs(db))
+    assert view.position("log") == 0 and view.channels() == []
+    view.apply(ingest_records(), "log")
+    waiting = [(j["status"], j["attempts"], j["last_error"]) for j in jobs.jobs("t1")]
+    assert waiting == [("pending", 2, "timeout")]
+    assert [c["name"] for c in view.channels()] == ["tg"]
+    jobs.settle(job, "delivered")
+    view.reset()
+    view.apply(ingest_records(), "log")
+    assert [j["status"] for j in jobs.jobs("t1")] == ["delivered"]
+    db.close()
