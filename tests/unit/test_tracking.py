@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.outbox_jobs import OutboxJobs
 from ingest.store import VIEW as INGEST
@@ -28,7 +30,7 @@ from projections.search_store import SearchDb
 from projections.sql import PostgresDatabase, SqliteDatabase
 from projections.tracking import DuckCursor, TrackingConflictError, TrackingCursor, ViewSchema, unseen
 from tests.integration.test_analytics_replay import with_policy
-from tests.unit.test_metrics_histories import play
+from tests.unit.test_metrics_histories import histories, play
 
 PLAN = [(0, "reply", None, "anna", 0), (1, "reply", None, "anna", 30), (0, "reply", None, "anna", 20),
         (2, "pause_customer", None, "boris", 5), (0, "resolve", "solved", "anna", 90),
@@ -245,3 +247,27 @@ def test_a_reply_waiting_to_be_sent_survives_a_change_of_the_ingest_views_versio
     view.apply(ingest_records(), "log")
     assert [j["status"] for j in jobs.jobs("t1")] == ["delivered"]
     db.close()
+
+
+@settings(max_examples=25, deadline=None)
+@given(plan=histories, cut=st.integers(0, 60))
+def test_any_history_replayed_after_a_schema_change_equals_a_rebuild(
+    plan: list[tuple[int, str, Any, str, int]], cut: int
+) -> None:
+    """Whatever was folded before the version changed (all of it, part of it), the dropped view
+    replays to the very rows a fresh rebuild writes."""
+    batch = play(plan)
+    db = SqliteDatabase(Path(":memory:"))
+    QueueProjection(QueueStore(db)).apply(batch[:cut], "log")
+    with db.transaction() as cur:
+        cur.execute("UPDATE queue_schema SET version = 1")
+        cur.execute("UPDATE queue_tickets SET channel = 'stale', subject = 'stale'")
+    again = QueueProjection(QueueStore(db))
+    assert again.position("log") == 0
+    for start in range(0, len(batch), 7):
+        again.apply(batch[: start + 7], "log")
+    rebuilt = SqliteDatabase(Path(":memory:"))
+    QueueProjection(QueueStore(rebuilt)).apply(batch, "log")
+    assert queue_rows(again.store) == queue_rows(QueueStore(rebuilt))
+    db.close()
+    rebuilt.close()
