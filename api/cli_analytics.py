@@ -9,7 +9,7 @@ import duckdb
 
 from api.bootstrap import Runtime, build, view_file
 from api.settings import Settings
-from projections.duckdb_snapshot import SNAPSHOT_NAME, take_snapshot
+from projections.duckdb_snapshot import SNAPSHOT_NAME, snapshot_position, take_snapshot
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,9 +46,7 @@ def copy_latest(settings: Settings, target: Path) -> int:
         print("error: the service holds the analytics file and has written no snapshot yet", file=sys.stderr)
         return 1
     shutil.copyfile(latest, target)
-    found = duckdb.connect(str(target), read_only=True)
-    position = found.execute("SELECT max(position) FROM tracking").fetchall()[0][0]
-    found.close()
+    position = snapshot_position(target)
     print(f"the service is running: copied its latest snapshot (log position {position}) to {target}",
           file=sys.stderr)  # fmt: skip
     return 0

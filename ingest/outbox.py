@@ -21,8 +21,8 @@ from application.helpdesk import Helpdesk
 from domain.channel import Channel
 from ingest import registry
 from ingest.contract import DeliveryError, Thread
+from ingest.outbox_jobs import Job, OutboxJobs
 from ingest.service import ACTOR
-from ingest.store import IngestProjection, Job
 from projections.disk_space import is_disk_full
 from projections.failures import Failures
 
@@ -34,7 +34,7 @@ class Outbox:
     def __init__(
         self,
         helpdesk: Helpdesk,
-        store: IngestProjection,
+        store: OutboxJobs,
         max_attempts: int = 8,
         first_delay: timedelta = timedelta(seconds=5),
         max_delay: timedelta = timedelta(minutes=30),

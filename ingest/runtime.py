@@ -6,6 +6,7 @@ from pathlib import Path
 from application.helpdesk import Helpdesk
 from ingest.dead_letters import DeadLetters
 from ingest.outbox import Outbox
+from ingest.outbox_jobs import OutboxJobs
 from ingest.service import IngestService
 from ingest.store import IngestProjection
 from projections.sql import Database, open_database
@@ -15,6 +16,7 @@ from projections.sql import Database, open_database
 class IngestRuntime:
     db: Database
     store: IngestProjection
+    jobs: OutboxJobs
     dead_letters: DeadLetters
     service: IngestService
     outbox: Outbox
@@ -33,9 +35,10 @@ class IngestRuntime:
 def build_ingest(target: str | Path, helpdesk: Helpdesk) -> IngestRuntime:
     """`target`: the PostgreSQL URL in scaled mode, else a SQLite file in the data dir."""
     db = open_database(target)
-    store = IngestProjection(db)
+    jobs = OutboxJobs(db)
+    store = IngestProjection(db, jobs)
     dead_letters = DeadLetters(db)
-    outbox = Outbox(helpdesk, store)
-    service = IngestService(helpdesk, dead_letters, store, wake=lambda: None)
+    outbox = Outbox(helpdesk, jobs)
+    service = IngestService(helpdesk, dead_letters, jobs, wake=lambda: None)
     outbox.after_delivery = service.delivered
-    return IngestRuntime(db, store, dead_letters, service, outbox)
+    return IngestRuntime(db, store, jobs, dead_letters, service, outbox)

@@ -23,7 +23,7 @@ from ingest import registry
 from ingest.channel_kind import ChannelKind
 from ingest.contract import BadSignature, DeliveryStatus, Malformed, MentionIn, Parsed
 from ingest.dead_letters import DeadLetters
-from ingest.store import IngestProjection
+from ingest.outbox_jobs import OutboxJobs
 from projections.disk_space import is_disk_full
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class IngestService:
         self,
         helpdesk: Helpdesk,
         dead_letters: DeadLetters,
-        sent: IngestProjection,
+        sent: OutboxJobs,
         wake: Callable[[], None],
     ) -> None:
         self.helpdesk = helpdesk

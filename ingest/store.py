@@ -1,26 +1,26 @@
-"""The ingest view: channels, the mention queue and the outbox's jobs, folded from the event log.
+"""The ingest view: channels and the mention queue, folded from the event log.
 
-One projection, one transaction per batch with its tracked position, like the queue view. Jobs
-are keyed by (ticket, reply version) and settled by ReplyDelivered / ReplyDeliveryFailed events,
-so a rebuild from position zero re-creates exactly the replies that were never delivered.
-`outbox_sent` maps the provider's id of each delivered reply back to it, so that a status
-report (WhatsApp's sent / delivered / read / failed) finds its ticket in one indexed lookup.
+One projection, one transaction per batch with its tracked position, like the queue view. It
+also feeds the outbox's work queue (ingest/outbox_jobs.py) in the same transaction: a ReplySent
+on a ticket of a channel whose kind queues replies adds a job, and ReplyDelivered /
+ReplyDeliveryFailed settle it. The queue is not part of the view: a rebuild leaves it alone.
 """
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from domain.channel import redacted
-from ingest.registry import queues_replies, reports_statuses
+from ingest.outbox_jobs import OutboxJobs, iso
+from ingest.registry import queues_replies
 from projections.records import EventRecord
 from projections.sql import Cursor, Database
+from projections.tracking import ViewSchema, unseen
 
 SCHEMA_VERSION = 2
 """Bumped when a table is added that only a replay can fill (2: outbox_sent; no version row is 1).
-A file or database of an older version is reset once, as `reset` does, so the runner replays into it."""
+A file or database of another version has its view dropped once, so the runner replays into it."""
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ingest_channels (
         name TEXT PRIMARY KEY, channel_id TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT,
@@ -34,59 +34,37 @@ SCHEMA = [
         triaged_by TEXT, position BIGINT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS ingest_mentions_status ON ingest_mentions (status, captured_at)",
     """CREATE TABLE IF NOT EXISTS outbox_tickets (ticket_id TEXT PRIMARY KEY, channel TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS outbox_jobs (
-        job_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, reply_version BIGINT NOT NULL,
-        channel TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, due_at TEXT NOT NULL,
-        last_error TEXT, position BIGINT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS outbox_jobs_due ON outbox_jobs (status, due_at)",
-    """CREATE TABLE IF NOT EXISTS outbox_sent (
-        channel TEXT NOT NULL, provider_message_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
-        reply_version BIGINT NOT NULL, PRIMARY KEY (channel, provider_message_id))""",
-    """CREATE TABLE IF NOT EXISTS ingest_schema (version INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS ingest_tracking (source TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
 ]
+TABLES = ("ingest_channels", "ingest_mentions", "outbox_tickets", "ingest_tracking")
+"""The folded view, dropped on a version change (the outbox's jobs are work, and stay)."""
+VIEW = ViewSchema("ingest", SCHEMA_VERSION, TABLES, tuple(SCHEMA), "ingest_tracking")
 MENTION_COLUMNS = (
     "mention_id, channel, source, url, author, text, published_at, rating, place, status, category, "
     "tags, ticket_id, answered_on_site, captured_at, triaged_at, triaged_by"
 )
 
 
-@dataclass(frozen=True)
-class Job:
-    job_id: str
-    ticket_id: str
-    reply_version: int
-    channel: str
-    attempts: int
-
-
 class IngestProjection:
     name = "ingest"
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, jobs: OutboxJobs) -> None:
+        self.db, self.jobs = db, jobs
         with db.transaction() as cur:
-            for statement in SCHEMA:
-                cur.execute(statement)
-            upgrade(cur)
+            VIEW.upgrade(cur)
 
     def position(self, source: str) -> int:
-        rows = self.db.fetchall("SELECT position FROM ingest_tracking WHERE source = ?", (source,))
-        return int(rows[0][0]) if rows else 0
+        with self.db.snapshot() as cur:
+            return VIEW.position(cur, source)
 
     def apply(self, records: Sequence[EventRecord], source: str) -> int:
         with self.db.transaction() as cur:
-            rows = cur.fetchall("SELECT position FROM ingest_tracking WHERE source = ?", (source,))
-            before = int(rows[0][0]) if rows else 0
-            fresh = [r for r in records if r.position > before]
+            before = VIEW.position(cur, source)
+            fresh = unseen(records, before)
             for record in fresh:
                 self.fold(cur, record)
             if fresh:
-                cur.execute(
-                    "INSERT INTO ingest_tracking (source, position) VALUES (?, ?) "
-                    "ON CONFLICT (source) DO UPDATE SET position = excluded.position",
-                    (source, fresh[-1].position),
-                )
+                VIEW.advance(cur, source, before, fresh[-1].position)
         return len(fresh)
 
     def fold(self, cur: Cursor, r: EventRecord) -> None:
@@ -149,22 +127,12 @@ class IngestProjection:
                     "SELECT channel FROM outbox_tickets WHERE ticket_id = ?", (r.aggregate_id,)
                 )
                 if found:
-                    cur.execute(
-                        "INSERT INTO outbox_jobs (job_id, ticket_id, reply_version, channel, status, "
-                        "attempts, due_at, last_error, position) "
-                        "VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?) "
-                        "ON CONFLICT (job_id) DO NOTHING",
-                        (job_id(r.aggregate_id, r.version), r.aggregate_id, r.version, found[0][0],
-                         iso(r.recorded_at), r.position),
-                    )  # fmt: skip
+                    self.jobs.enqueue(cur, r.aggregate_id, r.version, found[0][0], r.recorded_at, r.position)
             case "Ticket", "ReplyDelivered" | "ReplyDeliveryFailed":
                 status = "delivered" if r.type == "ReplyDelivered" else "failed"
-                cur.execute(
-                    "UPDATE outbox_jobs SET status = ?, last_error = ? WHERE job_id = ?",
-                    (status, d.get("error"), job_id(r.aggregate_id, d["reply_version"])),
-                )
+                self.jobs.settled(cur, r.aggregate_id, d["reply_version"], status, d.get("error"))
                 if d.get("provider_message_id"):
-                    remember_sent(
+                    self.jobs.remember_sent(
                         cur, d["channel"], d["provider_message_id"], r.aggregate_id, d["reply_version"]
                     )
             case _:
@@ -173,55 +141,7 @@ class IngestProjection:
     def reset(self) -> None:
         """Jobs and sent ids stay: events settle them anyway, and nothing is ever sent twice."""
         with self.db.transaction() as cur:
-            clear(cur)
-
-    # The outbox's side: due jobs and their scheduling (not part of the fold).
-
-    def due_jobs(self, now: datetime, limit: int = 50) -> list[Job]:
-        rows = self.db.fetchall(
-            "SELECT job_id, ticket_id, reply_version, channel, attempts FROM outbox_jobs "
-            "WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
-            (iso(now), limit),
-        )
-        return [Job(r[0], r[1], int(r[2]), r[3], int(r[4])) for r in rows]
-
-    def reschedule(self, job: Job, attempts: int, due_at: datetime, error: str) -> None:
-        with self.db.transaction() as cur:
-            cur.execute(
-                "UPDATE outbox_jobs SET attempts = ?, due_at = ?, last_error = ? "
-                "WHERE job_id = ? AND status = 'pending'",
-                (attempts, iso(due_at), error[:2000], job.job_id),
-            )
-
-    def settle(
-        self, job: Job, status: str, error: str | None = None, provider_message_id: str | None = None
-    ) -> None:
-        """The sent id is kept at once, not when the view gets to ReplyDelivered: the provider's
-        first status report may arrive within the second."""
-        with self.db.transaction() as cur:
-            cur.execute(
-                "UPDATE outbox_jobs SET status = ?, last_error = ? WHERE job_id = ?",
-                (status, error, job.job_id),
-            )
-            if provider_message_id:
-                remember_sent(cur, job.channel, provider_message_id, job.ticket_id, job.reply_version)
-
-    def sent_reply(self, channel: str, provider_message_id: str) -> tuple[str, int] | None:
-        """(ticket id, reply version) of the reply the provider knows by this id, if we sent it."""
-        rows = self.db.fetchall(
-            "SELECT ticket_id, reply_version FROM outbox_sent WHERE channel = ? AND provider_message_id = ?",
-            (channel, provider_message_id),
-        )
-        return (rows[0][0], int(rows[0][1])) if rows else None
-
-    def jobs(self, ticket_id: str) -> list[dict[str, Any]]:
-        rows = self.db.fetchall(
-            "SELECT job_id, reply_version, channel, status, attempts, due_at, last_error FROM outbox_jobs "
-            "WHERE ticket_id = ? ORDER BY reply_version",
-            (ticket_id,),
-        )
-        keys = ("job_id", "reply_version", "channel", "status", "attempts", "due_at", "last_error")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+            VIEW.clear(cur)
 
     # Queries for the API.
 
@@ -267,44 +187,6 @@ class IngestProjection:
             params,
         )
         return [{"category": c, "source": s, "day": d, "count": int(n)} for c, s, d, n in rows]
-
-
-def remember_sent(cur: Cursor, channel: str, provider_message_id: str, ticket_id: str, version: int) -> None:
-    """Only for kinds whose provider reports statuses (unique per channel): other ids may repeat
-    within a channel (Telegram's message ids count per chat), and nothing would ever look them up."""
-    found = cur.fetchall("SELECT kind FROM ingest_channels WHERE name = ?", (channel,))
-    if found and reports_statuses(found[0][0]):
-        cur.execute(
-            "INSERT INTO outbox_sent (channel, provider_message_id, ticket_id, reply_version) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (channel, provider_message_id) DO NOTHING",
-            (channel, provider_message_id, ticket_id, version),
-        )
-
-
-def clear(cur: Cursor) -> None:
-    for table in ("ingest_channels", "ingest_mentions", "outbox_tickets", "ingest_tracking"):
-        cur.execute(f"DELETE FROM {table}")
-
-
-def upgrade(cur: Cursor) -> None:
-    """Once per version: a view made by an older deskstream is cleared to be replayed from zero."""
-    rows = cur.fetchall("SELECT version FROM ingest_schema")
-    if rows and int(rows[0][0]) >= SCHEMA_VERSION:
-        return
-    clear(cur)
-    cur.execute("DELETE FROM ingest_schema")
-    cur.execute("INSERT INTO ingest_schema (version) VALUES (?)", (SCHEMA_VERSION,))
-
-
-def job_id(ticket_id: str, version: int) -> str:
-    return f"{ticket_id}:{version}"
-
-
-def iso(value: Any) -> str:
-    """UTC ISO text sorts in time order, so SQL can compare it on either engine."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(UTC).isoformat()
 
 
 def settings_json(d: Any) -> str:

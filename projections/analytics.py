@@ -24,21 +24,22 @@ from domain.metrics import Fact, ticket_metrics
 from domain.sla_policy import PolicyVersion, policy_version
 from projections import analytics_secrets, collector
 from projections.analytics_schema import (
-    MIGRATIONS,
-    SCHEMA,
     TABLES,
     TICKET_TABLES,
     TIME_COLUMNS,
+    VIEW,
     Rows,
     data_json,
     empty_tables,
     events_table,
     policy_row,
     ticket_rows,
+    upgrade,
 )
 from projections.byte_budget import MIB, ByteBudgetCache
 from projections.disk_space import has_room, is_disk_full
 from projections.records import EventRecord
+from projections.tracking import DuckCursor, unseen
 
 HISTORY_CACHE_BYTES = 32 * MIB
 FACT_BYTES = 700
@@ -123,9 +124,9 @@ def open_for_writing(path: str) -> tuple[duckdb.DuckDBPyConnection, int]:
     without them); returns the connection and how many rows were scrubbed."""
     con = duckdb.connect(path)
     try:
-        for statement in SCHEMA:
-            con.execute(statement)
-        migrate(con)
+        con.begin()
+        upgrade(DuckCursor(con))
+        con.commit()
         scrubbed = analytics_secrets.scrub(con)
         if scrubbed and path != ":memory:":
             con = analytics_secrets.rewritten(con, path)
@@ -133,20 +134,6 @@ def open_for_writing(path: str) -> tuple[duckdb.DuckDBPyConnection, int]:
         con.close()
         raise
     return con, scrubbed
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Adds (and fills) the columns a file made by an earlier version lacks."""
-    for table, column, statements in MIGRATIONS:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
-            [table, column],
-        ).fetchall()
-        if not found[0][0]:
-            con.begin()
-            for statement in statements:
-                con.execute(statement)
-            con.commit()
 
 
 class AnalyticsProjection:
@@ -159,8 +146,7 @@ class AnalyticsProjection:
         self.after_commit: list[Any] = []
 
     def position(self, source: str) -> int:
-        rows = self.db.cursor().execute("SELECT position FROM tracking WHERE source = ?", [source]).fetchall()
-        return int(rows[0][0]) if rows else 0
+        return VIEW.position(DuckCursor(self.db.cursor()), source)
 
     def apply(self, records: Sequence[EventRecord], source: str) -> int:
         with collector.paused():
@@ -244,15 +230,6 @@ def history_bytes(history: list[Fact]) -> int:
     return FACT_BYTES * len(history)
 
 
-def unseen(records: Sequence[EventRecord], after: int) -> Iterator[EventRecord]:
-    """Drops what was applied before and the duplicates at-least-once delivery brings."""
-    last = after
-    for record in records:
-        if record.position > last:
-            last = record.position
-            yield record
-
-
 def opens(batch: list[Fact] | None) -> bool:
     return bool(batch) and batch[0].type == "TicketOpened"  # type: ignore[index]
 
@@ -272,15 +249,12 @@ def fact_of(record: EventRecord) -> Fact:
 
 def advance(cur: duckdb.DuckDBPyConnection, source: str, before: int, after: int, recorded: int) -> None:
     """Moves the tracked position; the record time kept is the greatest seen, for as-of views."""
-    found = cur.execute(
-        "SELECT position, epoch_us(recorded_at) FROM tracking WHERE source = ?", [source]
-    ).fetchall()
-    position, seen = (int(found[0][0]), int(found[0][1] or 0)) if found else (0, 0)
-    if position != before:
-        raise RuntimeError(f"The analytics position for {source} is no longer {before}.")
-    cur.execute(
-        "INSERT OR REPLACE INTO tracking VALUES (?, ?, make_timestamptz(?::BIGINT))",
-        [source, after, max(seen, recorded)],
+    tracked = DuckCursor(cur)
+    VIEW.advance(tracked, source, before, after)
+    tracked.execute(
+        "UPDATE tracking SET recorded_at = make_timestamptz(greatest(coalesce(epoch_us(recorded_at), 0), "
+        "?::BIGINT)) WHERE source = ?",
+        (recorded, source),
     )
 
 

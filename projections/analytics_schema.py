@@ -15,6 +15,7 @@ import pyarrow as pa
 from domain.metrics import TicketMetrics
 from domain.sla_policy import PolicyVersion
 from projections.records import EventRecord
+from projections.tracking import TrackingCursor, ViewSchema
 
 try:
     from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
@@ -170,17 +171,22 @@ TIME_COLUMNS = {
 (`occurred_at`): a delete of some tickets' rows filters on it, so that DuckDB's zone maps skip
 the row groups written before those tickets began, instead of scanning the whole table."""
 
-MIGRATIONS = [
-    (
-        "sla",
-        "opened_at",
-        [
-            "ALTER TABLE sla ADD COLUMN opened_at TIMESTAMPTZ",
-            "UPDATE sla SET opened_at = t.opened_at FROM tickets t WHERE t.ticket_id = sla.ticket_id",
-        ],
-    ),
-]
-"""Columns added since a table was first created: (table, column, statements that add and fill it)."""
+SCHEMA_VERSION = 2
+"""Bumped when a table changes shape (2: sla.opened_at): a file of another version is dropped and
+replayed from the log, so every old ticket's rows get the new column filled by the same fold."""
+VIEW = ViewSchema("analytics", SCHEMA_VERSION, (*TABLES, "tracking"), tuple(SCHEMA), "tracking")
+
+
+def upgrade(cur: TrackingCursor) -> None:
+    """The view made current. A file from before `analytics_schema` existed is version 2 if its
+    sla table already has opened_at, else older (and so dropped and replayed)."""
+    found = cur.fetchall(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'sla' AND column_name = 'opened_at'"
+    )
+    if found[0][0]:
+        VIEW.stamp(cur, 2)
+    VIEW.upgrade(cur)
 
 
 class Rows:

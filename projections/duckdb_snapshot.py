@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from projections.analytics import AnalyticsDb
 from projections.analytics_secrets import holds_secrets
 
@@ -105,3 +107,13 @@ class Snapshotter:
         if self.head is not None and self.head() - self.seen > self.every:
             return False
         return self.seen - self.last >= self.every or now - self.taken_at >= self.interval
+
+
+def snapshot_position(path: Path) -> int | None:
+    """The log position a snapshot file holds (None for one with no tracked source)."""
+    found = duckdb.connect(str(path), read_only=True)
+    try:
+        position: int | None = found.execute("SELECT max(position) FROM tracking").fetchall()[0][0]
+        return position
+    finally:
+        found.close()

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from projections.queue import CustomerRow, TicketRow, fold_customers, fold_ticket
 from projections.queue_store import QueueStore
 from projections.records import EventRecord
+from projections.tracking import unseen
 
 
 class QueueProjection:
@@ -28,13 +29,16 @@ class QueueProjection:
         changed_customers: dict[str, CustomerRow] = {}
         for record in fresh:
             key = record.aggregate_id
-            if record.aggregate_type == "Ticket":
-                ticket = fold_ticket(tickets.get(key), record)
-                if ticket is not None:
-                    tickets[key] = changed_tickets[key] = ticket
-            elif record.aggregate_type == "Customer":
-                for customer in fold_customers(customers, record):
-                    customers[customer.customer_id] = changed_customers[customer.customer_id] = customer
+            match record.aggregate_type:
+                case "Ticket":
+                    ticket = fold_ticket(tickets.get(key), record)
+                    if ticket is not None:
+                        tickets[key] = changed_tickets[key] = ticket
+                case "Customer":
+                    for customer in fold_customers(customers, record):
+                        customers[customer.customer_id] = changed_customers[customer.customer_id] = customer
+                case _:
+                    pass  # only the tracked position moves
         self.store.save(
             list(changed_tickets.values()),
             list(changed_customers.values()),
@@ -56,14 +60,3 @@ class QueueProjection:
 
     def reset(self) -> None:
         self.store.reset()
-
-
-def unseen(records: Sequence[EventRecord], after: int) -> list[EventRecord]:
-    """Drops what was applied before and the duplicates at-least-once delivery brings."""
-    fresh: list[EventRecord] = []
-    last = after
-    for record in records:
-        if record.position > last:
-            fresh.append(record)
-            last = record.position
-    return fresh

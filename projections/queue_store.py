@@ -15,6 +15,7 @@ from typing import Any
 
 from projections.queue import CustomerRow, TicketRow
 from projections.sql import Cursor, Database
+from projections.tracking import ViewSchema
 
 SCHEMA_VERSION = 2
 """Bumped when a column or table changes that only a replay can fill (2: merges on customer rows;
@@ -65,10 +66,7 @@ LISTING = (
 """Ticket rows with the customer they belong to now: the survivor of their recorded customer."""
 SURVIVOR = "(SELECT s.survivor_id FROM queue_customers s WHERE s.customer_id = ?)"
 """Like search's CANONICAL: the record a customer id now stands for (NULL if the view lacks it)."""
-
-
-class TrackingConflictError(RuntimeError):
-    """Another projector advanced this source first; the batch must not be applied twice."""
+VIEW = ViewSchema("queue", SCHEMA_VERSION, TABLES, tuple(SCHEMA), "queue_tracking")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +85,11 @@ class QueueStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         with db.transaction() as cur:
-            upgrade(cur)
+            VIEW.upgrade(cur)
 
     def positions(self) -> dict[str, int]:
-        return dict(self.db.fetchall("SELECT source, position FROM queue_tracking"))  # type: ignore[arg-type]
+        with self.db.snapshot() as cur:
+            return VIEW.positions(cur)
 
     def tickets(self, ids: Iterable[str]) -> dict[str, TicketRow]:
         rows: dict[str, TicketRow] = {}
@@ -129,7 +128,7 @@ class QueueStore:
     ) -> None:
         """Writes a batch and moves `source` from position `before` to `after`, atomically."""
         with self.db.transaction() as cur:
-            advance(cur, source, before, after)
+            VIEW.advance(cur, source, before, after)
             cur.executemany(UPSERT_TICKET, [ticket_to_sql(t) for t in tickets])
             ids = [(t.ticket_id,) for t in tickets]
             cur.executemany("DELETE FROM queue_ticket_tags WHERE ticket_id = ?", ids)
@@ -139,7 +138,7 @@ class QueueStore:
 
     def reset(self) -> None:
         with self.db.transaction() as cur:
-            clear(cur)
+            VIEW.clear(cur)
 
     def query(self, f: QueueFilter, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         """Oldest unanswered first: the customer who has waited longest is at the top. A customer
@@ -174,25 +173,6 @@ class QueueStore:
         return sorted(r[0] for r in self.db.fetchall(sql, (customer_id, customer_id)))
 
 
-def upgrade(cur: Cursor) -> None:
-    """Once per version: a view made by an older deskstream is dropped, re-created empty and
-    replayed from zero by the runner (its tracked positions go with it)."""
-    cur.execute("CREATE TABLE IF NOT EXISTS queue_schema (version INTEGER NOT NULL)")
-    rows = cur.fetchall("SELECT version FROM queue_schema")
-    if not rows or int(rows[0][0]) < SCHEMA_VERSION:
-        for table in TABLES:
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-        cur.execute("DELETE FROM queue_schema")
-        cur.execute("INSERT INTO queue_schema (version) VALUES (?)", (SCHEMA_VERSION,))
-    for statement in SCHEMA:
-        cur.execute(statement)
-
-
-def clear(cur: Cursor) -> None:
-    for table in TABLES:
-        cur.execute(f"DELETE FROM {table}")
-
-
 def merged_records(cur: Cursor, customer_id: str) -> list[str]:
     """The id asked for, its survivor and every record surviving as that one: a merged-away id
     stands for its survivor, as in search. An id the view does not know stands for itself."""
@@ -200,21 +180,6 @@ def merged_records(cur: Cursor, customer_id: str) -> list[str]:
         f"SELECT customer_id FROM queue_customers WHERE survivor_id = {SURVIVOR}", (customer_id,)
     )
     return sorted({customer_id, *(r[0] for r in rows)})
-
-
-def advance(cur: Cursor, source: str, before: int, after: int) -> None:
-    if before == 0:
-        inserted = cur.execute(
-            "INSERT INTO queue_tracking (source, position) VALUES (?, ?) ON CONFLICT (source) DO NOTHING",
-            (source, after),
-        )
-        if inserted == 1:
-            return
-    moved = cur.execute(
-        "UPDATE queue_tracking SET position = ? WHERE source = ? AND position = ?", (after, source, before)
-    )
-    if moved != 1:
-        raise TrackingConflictError(f"The queue view's position for {source} is no longer {before}.")
 
 
 def filter_sql(f: QueueFilter, customer_ids: Sequence[str] = ()) -> tuple[str, list[Any]]:

@@ -12,11 +12,12 @@ from datetime import UTC
 from typing import Any
 
 from projections.kb import fold_article, fold_snippet
-from projections.queue_projection import unseen
 from projections.queue_store import iso as fixed_width
 from projections.records import EventRecord
-from projections.search_store import SearchDb, advance, fts_rowid, meta_text
+from projections.search_store import VIEW, SearchDb, fts_rowid, meta_text
 from projections.search_text import index_text, name_text
+from projections.sql import SqliteCursor
+from projections.tracking import unseen
 
 DOC_KINDS = {
     "TicketOpened": "message",
@@ -172,17 +173,20 @@ class SearchProjection:
         if not fresh:
             return 0
         with self.db.writing() as con:
-            advance(con, source, before, fresh[-1].position)
+            VIEW.advance(SqliteCursor(con), source, before, fresh[-1].position)
             batch = Batch(con)
             for record in fresh:
-                if record.aggregate_type == "Ticket":
-                    fold_ticket(batch, record)
-                elif record.aggregate_type == "Customer":
-                    fold_customer(batch, record)
-                elif record.aggregate_type == "Article":
-                    fold_article(con, record)
-                elif record.aggregate_type == "Snippet":
-                    fold_snippet(con, record)
+                match record.aggregate_type:
+                    case "Ticket":
+                        fold_ticket(batch, record)
+                    case "Customer":
+                        fold_customer(batch, record)
+                    case "Article":
+                        fold_article(con, record)
+                    case "Snippet":
+                        fold_snippet(con, record)
+                    case _:
+                        pass  # only the tracked position moves
             batch.flush()
         return len(fresh)
 

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from projections.sql import SqliteCursor
+from projections.tracking import ViewSchema
+
 # Stems arrive space-separated and already folded, so the cheapest tokenizer ('ascii') is enough.
 FTS_OPTIONS = "content='', tokenize='ascii'"
 # Bumped whenever the tables change shape or the terms change (6: words NFKC-folded): an index file
@@ -66,10 +69,7 @@ TABLES = (
     "kb_snippets",
     "search_tracking",
 )
-
-
-class TrackingConflictError(RuntimeError):
-    """Another projector advanced this source first; the batch must not be applied twice."""
+VIEW = ViewSchema("search", SCHEMA_VERSION, TABLES, tuple(SCHEMA), "search_tracking")
 
 
 class SearchDb:
@@ -83,12 +83,10 @@ class SearchDb:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         with self.writing() as con:
-            if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                for table in TABLES:
-                    con.execute(f"DROP TABLE IF EXISTS {table}")
-                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            for statement in SCHEMA:
-                con.execute(statement)
+            cur = SqliteCursor(con)
+            if con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                VIEW.stamp(cur, SCHEMA_VERSION)  # an index from before search_schema kept its version here
+            VIEW.upgrade(cur)
 
     def connection(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
@@ -131,7 +129,7 @@ class SearchDb:
 
     def positions(self) -> dict[str, int]:
         with self.reading() as con:
-            return dict(con.execute("SELECT source, position FROM search_tracking").fetchall())
+            return VIEW.positions(SqliteCursor(con))
 
     def reset(self) -> None:
         with self.writing() as con:
@@ -152,22 +150,6 @@ class SearchDb:
                 con.close()
             self._connections.clear()
         self._local = threading.local()
-
-
-def advance(con: sqlite3.Connection, source: str, before: int, after: int) -> None:
-    moved = con.execute(
-        "UPDATE search_tracking SET position = ? WHERE source = ? AND position = ?", (after, source, before)
-    ).rowcount
-    if moved == 1:
-        return
-    if before == 0:
-        inserted = con.execute(
-            "INSERT INTO search_tracking (source, position) VALUES (?, ?) ON CONFLICT (source) DO NOTHING",
-            (source, after),
-        ).rowcount
-        if inserted == 1:
-            return
-    raise TrackingConflictError(f"The search index's position for {source} is no longer {before}.")
 
 
 def fts_rowid(doc_id: int, kind: str) -> int:

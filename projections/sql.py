@@ -51,7 +51,7 @@ class Database(ABC):
     def close(self) -> None: ...
 
 
-class _SqliteCursor(Cursor):
+class SqliteCursor(Cursor):
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
 
@@ -100,7 +100,7 @@ class SqliteDatabase(Database):
         con = self._connection()
         con.execute(statement)
         try:
-            yield _SqliteCursor(con)
+            yield SqliteCursor(con)
         except BaseException:
             con.execute("ROLLBACK")
             raise

@@ -1,6 +1,5 @@
 """SLA policies: define or change one (each change a new version), list them with versions."""
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -10,10 +9,10 @@ from api.auth import Allowed, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import CommandIn, CommandPublic, Instant
 from api.reading import ViewsAt
-from domain.calendar import from_us
 from domain.sla_policy import PolicySpec
 from domain.users import User
 from domain.values import Role
+from projections.sla_policy_queries import policy_versions
 
 router = APIRouter(prefix="/sla-policies", tags=["sla-policies"])
 POLICY_WRITERS = (Role.SUPERVISOR, Role.ADMIN)
@@ -74,35 +73,22 @@ def list_policies(
 ) -> dict[str, Any]:
     """Every policy with all its versions, oldest first (from the analytics view)."""
     assert runtime.analytics is not None
-    rows = (
-        runtime.analytics.cursor()
-        .execute(
-            "SELECT name, version, epoch_us(effective_from), "
-            "first_response_minutes, next_response_minutes, resolution_minutes, calendar, applies_to, rank "
-            "FROM sla_policies ORDER BY name, version"
-        )
-        .fetchall()
-    )
     policies: dict[str, dict[str, Any]] = {}
-    for name, version, effective, first, following, resolution, calendar, applies_to, rank in rows:
-        entry = policies.setdefault(name, {"name": name, "versions": []})
+    for row in policy_versions(runtime.analytics):
+        entry = policies.setdefault(row.name, {"name": row.name, "versions": []})
         entry["versions"].append(
             {
-                "version": version,
-                "effective_from": from_us(effective).isoformat(),
+                "version": row.version,
+                "effective_from": row.effective_from.isoformat(),
                 "targets_minutes": {
-                    "first_response": first,
-                    "next_response": following,
-                    "resolution": resolution,
+                    "first_response": row.first_response,
+                    "next_response": row.next_response,
+                    "resolution": row.resolution,
                 },
-                "calendar": json_or_none(calendar),
-                "applies_to": json_or_none(applies_to),
-                "rank": rank,
+                "calendar": row.calendar,
+                "applies_to": row.applies_to,
+                "rank": row.rank,
             }
         )
     data = list(policies.values())
     return {"data": data, "count": len(data)}
-
-
-def json_or_none(text: str | None) -> Any:
-    return None if text is None else json.loads(text)

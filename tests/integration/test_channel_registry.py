@@ -216,7 +216,7 @@ def test_a_channel_name_nobody_configured_names_its_customers_and_leaves_replies
     assert runtime.helpdesk.customer(ticket.customer_id).identities == ("phone:id1",)
     reply(runtime, ticket.id)
     assert runtime.ingest is not None and runtime.ingest.outbox.run_once() == 0
-    assert runtime.ingest.store.jobs(str(ticket.id)) == []
+    assert runtime.ingest.jobs.jobs(str(ticket.id)) == []
     assert type(last_event(runtime, ticket.id)).__name__ == "ReplySent"
 
 

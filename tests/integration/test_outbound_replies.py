@@ -80,7 +80,7 @@ def test_telegram_reply_is_sent_once_and_recorded(
     assert type(delivered).__name__ == "ReplyDelivered"
     assert (delivered.reply_version, delivered.provider_message_id) == (3, "5001")
     runtime.runner.catch_up()
-    assert [j["status"] for j in runtime.ingest.store.jobs(str(ticket_id))] == ["delivered"]
+    assert [j["status"] for j in runtime.ingest.jobs.jobs(str(ticket_id))] == ["delivered"]
 
 
 def test_whatsapp_retries_with_backoff_then_delivers(

@@ -243,10 +243,10 @@ def test_an_ingest_view_from_before_statuses_is_replayed_to_know_sent_ids(
     again = sqlite_runtime(tmp_path / "data", clock)
     try:
         assert again.ingest is not None
-        assert again.ingest.store.sent_reply("wa", WAMID) is None
+        assert again.ingest.jobs.sent_reply("wa", WAMID) is None
         again.runner.catch_up()
-        assert again.ingest.store.sent_reply("wa", WAMID) == (str(ticket_id), 3)
-        assert [j["status"] for j in again.ingest.store.jobs(str(ticket_id))] == ["delivered"]
+        assert again.ingest.jobs.sent_reply("wa", WAMID) == (str(ticket_id), 3)
+        assert [j["status"] for j in again.ingest.jobs.jobs(str(ticket_id))] == ["delivered"]
         assert again.ingest.outbox.run_once() == 0  # nothing is sent twice
     finally:
         again.close()
