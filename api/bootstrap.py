@@ -225,46 +225,48 @@ def build_relay(
 def open_kafka_views(settings: Settings, names: Sequence[str]) -> "KafkaViews":
     """The chosen views of a Kafka-fed projector. The queue database is always opened: it holds
     the offset hints (`kafka_offsets`)."""
-    from api.kafka_views import VIEWS, KafkaViews
+    from api.kafka_views import KafkaViews
 
     secure(settings.data_dir)
-    views = KafkaViews(open_database(settings.queue_target))
+    db = open_database(settings.queue_target)
+    closers: list[Callable[[], None]] = []
     try:
-        for name in VIEWS:
-            if name in names:
-                KAFKA_OPENERS[name](settings, views)
+        queue = [QueueProjection(QueueStore(db))] if "queue" in names else []
+        analytics = kafka_analytics(settings, closers) if "analytics" in names else None
+        search = [kafka_search(settings, closers)] if "search" in names else []
     except BaseException:
-        views.close()
+        for close in reversed(closers):
+            close()
+        db.close()
         raise
-    return views
+    if analytics is None:
+        return KafkaViews(db, [*queue, *search], closers=closers)
+    projection, snapshot_path, snapshots = analytics
+    return KafkaViews(
+        db,
+        [*queue, projection, *search],
+        analytics=projection.db,
+        snapshot_path=snapshot_path,
+        closers=closers,
+        idle=[snapshots.tick],
+    )
 
 
-def add_queue(_: Settings, views: "KafkaViews") -> None:
-    views.projections.append(QueueProjection(QueueStore(views.db)))
-
-
-def add_analytics(settings: Settings, views: "KafkaViews") -> None:
+def kafka_analytics(
+    settings: Settings, closers: list[Callable[[], None]]
+) -> tuple[AnalyticsProjection, Path, Snapshotter]:
     """With the same periodic snapshot as embedded mode: DuckDB lets no other process read the file."""
     db = AnalyticsDb(view_file(settings, ANALYTICS_FILE))
-    views.closers.append(db.close)
-    views.snapshot_path = view_file(settings, SNAPSHOT_NAME)
-    snapshots = Snapshotter(db, views.snapshot_path)
-    views.idle.append(snapshots.tick)
-    views.analytics = db
-    views.projections.append(AnalyticsProjection(db, after_commit=[snapshots]))
+    closers.append(db.close)
+    snapshot_path = view_file(settings, SNAPSHOT_NAME)
+    snapshots = Snapshotter(db, snapshot_path)
+    return AnalyticsProjection(db, after_commit=[snapshots]), snapshot_path, snapshots
 
 
-def add_search(settings: Settings, views: "KafkaViews") -> None:
+def kafka_search(settings: Settings, closers: list[Callable[[], None]]) -> SearchProjection:
     db = SearchDb(search_path(settings))
-    views.closers.append(db.close)
-    views.projections.append(SearchProjection(db))
-
-
-KAFKA_OPENERS: dict[str, Callable[[Settings, "KafkaViews"], None]] = {
-    "queue": add_queue,
-    "analytics": add_analytics,
-    "search": add_search,
-}
+    closers.append(db.close)
+    return SearchProjection(db)
 
 
 def open_feed(settings: Settings, views: "KafkaViews", batch_size: int) -> "KafkaFeed":
