@@ -33,12 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = settings_of(args)
+        return int(args.handler(settings, args) or 0)
     except SettingsError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    try:
-        return int(args.handler(settings, args) or 0)
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
