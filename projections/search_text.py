@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import Stemmer
 
@@ -26,12 +27,35 @@ CYRILLIC_LOOKALIKES = "аеорсхуквнмт"
 TO_CYRILLIC = str.maketrans(LATIN_LOOKALIKES, CYRILLIC_LOOKALIKES)
 TO_LATIN = str.maketrans(CYRILLIC_LOOKALIKES[:8], LATIN_LOOKALIKES[:8])
 MAX_WORD = 64
-CACHE_LIMIT = 500_000
+WORDS_CACHE_BYTES = 16 << 20
+"""Each memo below (stems per word, stems per piece) keeps about this much, by estimate. Counted
+in entries (500,000) they grew all day on a busy desk, whose ids and names are words seen once."""
+ENTRY_BYTES = 120
 
 _russian = Stemmer.Stemmer("russian")
 _english = Stemmer.Stemmer("english")
 _stems: dict[str, tuple[str, ...]] = {}
 _pieces: dict[str, str] = {}  # lower-case text between spaces -> its folded words' stems, joined (index_text)
+
+
+class Budget:
+    """The estimated bytes a memo holds; a full memo is emptied, so the words in use come back
+    at once and those seen once go (cheaper on the hot path than tracking recency)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    def keep(self, memo: dict[str, Any], key: str, value: Any, size: int) -> None:
+        cost = ENTRY_BYTES + 2 * (len(key) + size)
+        if self.used + cost > self.limit:
+            memo.clear()
+            self.used = 0
+        memo[key] = value
+        self.used += cost
+
+
+_stems_budget = Budget(WORDS_CACHE_BYTES)
+_pieces_budget = Budget(WORDS_CACHE_BYTES)
 
 
 def terms(text: str) -> list[str]:
@@ -63,8 +87,7 @@ def index_text(text: str) -> str:
 
 def piece_stems(piece: str) -> str:
     joined = " ".join([s for word in WORD.findall(fold(piece)) for s in word_stems(word)])
-    if len(_pieces) < CACHE_LIMIT:
-        _pieces[piece] = joined
+    _pieces_budget.keep(_pieces, piece, joined, len(joined))
     return joined
 
 
@@ -95,8 +118,7 @@ def word_stems(word: str) -> tuple[str, ...]:
     cached = _stems.get(word)
     if cached is None:
         cached = tuple(stem(part) for part in normalise(word))
-        if len(_stems) < CACHE_LIMIT:
-            _stems[word] = cached
+        _stems_budget.keep(_stems, word, cached, sum(map(len, cached)))
     return cached
 
 

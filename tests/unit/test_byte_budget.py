@@ -66,3 +66,15 @@ def test_the_aggregate_cache_budget_comes_from_settings_and_weighs_tickets_by_th
     assert cache.size <= 0.05 * 2**20
     assert 0 < cache.count < 40
     assert tickets[-1].id in cache and tickets[0].id not in cache
+
+
+def test_the_search_words_memo_stays_within_its_byte_budget_however_many_ids_it_sees() -> None:
+    """A busy desk writes ids and names seen once; the memo of their stems must not grow all day."""
+    from projections import search_text
+
+    budget = search_text._pieces_budget
+    for n in range(200_000):
+        search_text.index_text(f"ticket-{n}: карта заблокирована {n * 7919}")
+        assert budget.used <= budget.limit
+    assert len(search_text._pieces) < 200_000
+    assert search_text.index_text("Карта заблокирована") == search_text.index_text("карта заблокирована")
