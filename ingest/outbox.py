@@ -19,6 +19,7 @@ from uuid import UUID
 from application.command import Context
 from application.helpdesk import Helpdesk
 from domain.channel import Channel
+from domain.event_types import EventType
 from ingest import registry
 from ingest.contract import DeliveryError, Thread
 from ingest.outbox_jobs import Job, OutboxJobs
@@ -27,7 +28,7 @@ from projections.disk_space import is_disk_full
 from projections.failures import Failures
 
 log = logging.getLogger(__name__)
-MESSAGE_EVENTS = ("TicketOpened", "CustomerMessageReceived")
+MESSAGE_EVENTS = (EventType.TICKET_OPENED, EventType.CUSTOMER_MESSAGE_RECEIVED)
 
 
 class Outbox:

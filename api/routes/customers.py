@@ -10,6 +10,7 @@ from api.caller import CallerDep
 from api.models import CommandPublic, CustomerMergeIn, IdentityIn, TextIn
 from api.reading import ViewsAt
 from domain.errors import CustomerNotFoundError
+from domain.event_types import EventType
 from domain.users import User
 from projections.queue_store import QueueFilter
 from projections.search_queries import customers, history
@@ -38,7 +39,7 @@ def get_customer(
     notes = [
         {"text": e.text, "actor": e.actor, "occurred_at": e.occurred_at.isoformat()}
         for e in helpdesk.customer_history(customer_id)
-        if type(e).__name__ == "CustomerNoteAdded"
+        if type(e).__name__ == EventType.CUSTOMER_NOTE_ADDED
     ]
     return {
         "id": str(customer.id),
