@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import CommandPublic, CustomerMergeIn, IdentityIn, TextIn
+from api.public import CustomerHistoryPublic, CustomerPublic, CustomersPublic
 from api.reading import ViewsAt
 from domain.errors import CustomerNotFoundError
 from domain.event_types import EventType
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 EVERY_STATUS = ("open", "paused", "resolved", "merged")
 
 
-@router.get("/{customer_id}")
+@router.get("/{customer_id}", response_model=CustomerPublic)
 def get_customer(
     customer_id: UUID,
     runtime: RuntimeDep,
@@ -61,7 +62,7 @@ def add_customer_note(customer_id: UUID, body: TextIn, caller: CallerDep) -> Com
     return caller.done(caller.helpdesk.add_customer_note(customer_id, body.text, ctx))
 
 
-@router.get("")
+@router.get("", response_model=CustomersPublic)
 def find_customers(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(READERS, "find customers"))],
@@ -75,7 +76,7 @@ def find_customers(
     return {"data": data, "count": count, "position": runtime.runner.position(("queue", "search"))}
 
 
-@router.get("/{customer_id}/history")
+@router.get("/{customer_id}/history", response_model=CustomerHistoryPublic)
 def customer_history(
     customer_id: UUID,
     runtime: RuntimeDep,

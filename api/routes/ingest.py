@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import CurrentUser, RuntimeDep, require
 from api.choices import one_of
 from api.errors import ApiError
+from api.public import DeadLettersPublic
 from application.thread_history import ITEM_KINDS
 from domain.values import Role
 from ingest import registry
@@ -135,7 +136,7 @@ def widget_messages(
     return respond(pull(service, channel, visitor_id, (after, before), x_widget_key, signature, limit))
 
 
-@router.get("/dead-letters")
+@router.get("/dead-letters", response_model=DeadLettersPublic)
 def dead_letters(
     runtime: RuntimeDep,
     user: CurrentUser,

@@ -10,6 +10,7 @@ from api.auth import HISTORY_READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.choices import one_of
 from api.models import CommandPublic, Instant
+from api.public import MentionReportPublic, MentionsPublic
 from api.reading import ViewsAt
 from domain.mention import Decision
 from domain.users import User
@@ -29,7 +30,7 @@ class AnsweredIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-@router.get("/mentions")
+@router.get("/mentions", response_model=MentionsPublic)
 def list_mentions(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(HISTORY_READERS, "read mentions"))],
@@ -60,7 +61,7 @@ def answered(mention_id: UUID, caller: CallerDep, body: AnsweredIn | None = None
     return caller.done(caller.helpdesk.answer_on_site(mention_id, note, ctx))
 
 
-@router.get("/reports/mentions")
+@router.get("/reports/mentions", response_model=MentionReportPublic)
 def mention_report(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(HISTORY_READERS, "read reports"))],

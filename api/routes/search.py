@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import READERS, Allowed, RuntimeDep
 from api.choices import one_of
 from api.models import FilterValue, Instant, filter_values
+from api.public import SearchPublic
 from api.reading import ViewsAt
 from domain.text_forms import identifier
 from domain.users import User
@@ -20,7 +21,7 @@ StatusChoice = one_of(Status)
 KindChoice = one_of(KIND_CODES)
 
 
-@router.get("/search")
+@router.get("/search", response_model=SearchPublic)
 def search_archive(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(READERS, "search the archive"))],

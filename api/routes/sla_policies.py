@@ -9,6 +9,7 @@ from api.auth import Allowed, RuntimeDep, require
 from api.caller import CallerDep
 from api.choices import one_of
 from api.models import CommandIn, CommandPublic, Instant
+from api.public import SlaPoliciesPublic
 from api.reading import ViewsAt
 from domain.calendar import WEEKDAYS
 from domain.sla_policy import PolicySpec
@@ -67,7 +68,7 @@ def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic
     return caller.done(caller.helpdesk.define_sla_policy(name, spec, body.effective_from, ctx))
 
 
-@router.get("")
+@router.get("", response_model=SlaPoliciesPublic)
 def list_policies(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(POLICY_READERS, "read SLA policies"))],

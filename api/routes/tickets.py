@@ -38,6 +38,7 @@ from api.models import (
     TypeIn,
     filter_values,
 )
+from api.public import TicketPublic
 from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
 from domain.text_forms import identifier
@@ -196,7 +197,7 @@ def list_tickets(
     return TicketsPublic(data=rows, count=count, position=runtime.runner.position(("queue",)))
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", response_model=TicketPublic)
 def get_ticket(
     ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: Instant | None = None
 ) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from eventsourcing.domain import Aggregate
+from fastapi.responses import Response
 
 from domain.article import Article
 from domain.channel import Channel
@@ -91,3 +92,21 @@ def test_no_projection_api_ingest_or_relay_module_spells_an_event_type_as_a_bare
         for match in EVENT_NAME.finditer(path.read_text())
     ]
     assert not offenders, f"use domain.event_types.EventType: {offenders}"
+
+
+def test_every_route_that_answers_a_model_declares_one_the_openapi_can_describe() -> None:
+    from fastapi.routing import APIRoute
+    from pydantic import BaseModel
+
+    from api.routes import channels, customers, ingest, kb, mentions, search, sla_policies, snippets, tickets
+
+    undescribed = []
+    for module in (channels, customers, ingest, kb, mentions, search, sla_policies, snippets, tickets):
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            if route.endpoint.__annotations__.get("return") in (Response, "Response"):
+                continue  # answers pre-serialised bytes or a provider's acknowledgement
+            model = route.response_model
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                undescribed.append(f"{sorted(route.methods)} {route.path}")
+    assert not undescribed, f"declare a response_model (api/public.py): {undescribed}"
