@@ -59,7 +59,7 @@ class Parsed:
 
 
 @dataclass(frozen=True)
-class Thread:
+class ReplyAddress:
     """What the outbox knows of a ticket's conversation, to address a reply."""
 
     ticket_id: str
