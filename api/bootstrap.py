@@ -1,22 +1,32 @@
-"""The composition root: builds the application, its read models and their runner."""
+"""The composition root: every entry point's objects are built here, from Settings, and nowhere else.
 
-import hashlib
-from collections.abc import Callable
+`serve` and the commands that need the views (`replay`, `project`, `analytics snapshot`) call
+`build`; commands that only read or append events (`token`, `ticket`, `channel add`) call
+`open_helpdesk`; `smtp` calls `open_intake`; `relay` calls `open_helpdesk` and `build_relay` (whose
+helper process opens its store with `open_helpdesk` too); `project --source kafka` calls
+`open_kafka_views` and `open_feed`. Each object gets its collaborators through its constructor:
+where two need each other (intake wakes the runners, the outbox tells intake of a delivery), the
+one built first is handed to the other as a callback.
+"""
+
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from api.clock import system_clock
 from api.data_dir import secure
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 from api.store import aggregate_cache, event_positions, store_env
 from api.token_cache import TokenCache
+from api.view_files import ANALYTICS_FILE, search_path, view_file
 from application.helpdesk import Helpdesk
-from ingest.runtime import IngestRuntime, build_ingest
+from ingest.runtime import IngestRuntime, build_ingest, open_ingest_store
 from projections.analytics import AnalyticsDb, AnalyticsProjection
 from projections.byte_budget import MIB
 from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter, replace_if_leaky
+from projections.failures import Failures
 from projections.local_log import LocalLog
 from projections.queue_projection import QueueProjection
 from projections.queue_store import QueueStore
@@ -24,6 +34,24 @@ from projections.runner import Runner, Runners
 from projections.search_projection import SearchProjection
 from projections.search_store import SearchDb
 from projections.sql import Database, open_database
+
+if TYPE_CHECKING:  # only scaled mode needs the Kafka client: imported where it is built
+    from api.kafka_views import KafkaViews
+    from projections.kafka_source import KafkaFeed
+    from relay.relay import Relay
+
+__all__ = [
+    "Background",
+    "Runtime",
+    "build",
+    "build_relay",
+    "open_feed",
+    "open_helpdesk",
+    "open_intake",
+    "open_kafka_views",
+    "search_path",
+    "view_file",
+]
 
 
 class Background(Protocol):
@@ -78,10 +106,16 @@ a third of the server's time. A reader asking for `min_position` cuts the wait s
 
 
 def open_helpdesk(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Helpdesk:
-    """The event store alone: what CLI commands use beside a running server (views are its)."""
-    helpdesk = Helpdesk(store_env(settings), clock=clock, positions=event_positions)
-    helpdesk.repository.cache = aggregate_cache(settings)
-    return helpdesk
+    """The event store alone, with the aggregates in hand bounded by bytes: what CLI commands
+    use beside a running server (views are its), the relay and its helper process."""
+    return Helpdesk(
+        store_env(settings), clock=clock, positions=event_positions, cache=aggregate_cache(settings)
+    )
+
+
+def ingest_target(settings: Settings) -> str | Path:
+    """The PostgreSQL URL in scaled mode, else a SQLite file in the data dir."""
+    return settings.postgres_url or settings.data_dir / "ingest.sqlite"
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Runtime:
@@ -89,44 +123,161 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
     helpdesk = open_helpdesk(settings, clock)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)
-    ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
-    analytics = AnalyticsDb(view_file(settings, "analytics.duckdb"), settings.duckdb_memory_mb)
-    analytics_projection = AnalyticsProjection(analytics, int(settings.history_cache_mb * MIB))
+    ingest_store = open_ingest_store(ingest_target(settings))
+    analytics = AnalyticsDb(view_file(settings, ANALYTICS_FILE), settings.duckdb_memory_mb)
     search = SearchDb(search_path(settings))
     log = LocalLog(helpdesk)
     replace_if_leaky(analytics, view_file(settings, SNAPSHOT_NAME))
     snapshots = Snapshotter(analytics, view_file(settings, SNAPSHOT_NAME), head=log.head)
-    analytics_projection.after_commit.append(snapshots)
-    views = Runner(
-        log, [QueueProjection(queue), ingest.store, SearchProjection(search)], coalesce_seconds=VIEWS_PACE
+    analytics_projection = AnalyticsProjection(
+        analytics, int(settings.history_cache_mb * MIB), after_commit=[snapshots]
     )
-    analytics_runner = Runner(log, [analytics_projection], coalesce_seconds=settings.analytics_pace)
-    analytics_runner.idle.append(snapshots.tick)
-    runner = Runners([views, analytics_runner])
-    ingest.service.wake = runner.wake
-    ingest.outbox.failures = runner.failures
-    runtime = Runtime(settings, helpdesk, queue, runner, queue_db, search, ingest=ingest, analytics=analytics)
+    failures = Failures()
+    views = Runner(
+        log,
+        [QueueProjection(queue), ingest_store, SearchProjection(search)],
+        coalesce_seconds=VIEWS_PACE,
+        failures=failures,
+    )
+    analytics_runner = Runner(
+        log,
+        [analytics_projection],
+        coalesce_seconds=settings.analytics_pace,
+        idle=[snapshots.tick],
+        failures=failures,
+    )
+    runner = Runners([views, analytics_runner], failures)
+    ingest = build_ingest(helpdesk, ingest_store, wake=runner.wake, failures=failures)
+    background: list[Background] = []
     if settings.kafka_bootstrap:
         from relay.service import RelayService  # only scaled mode needs the Kafka client
 
-        runtime.background.append(RelayService(settings, helpdesk))
+        background.append(RelayService(lambda: build_relay(settings, helpdesk)))
+    runtime = Runtime(
+        settings,
+        helpdesk,
+        queue,
+        runner,
+        queue_db,
+        search,
+        ingest=ingest,
+        analytics=analytics,
+        background=background,
+    )
     secure(settings.data_dir)
     return runtime
 
 
-def view_file(settings: Settings, name: str) -> Path:
-    """Where a view kept in a local file lives: the data dir, even in PostgreSQL mode (FTS5 is
-    SQLite's, the analytic tables DuckDB's).
+def open_intake(settings: Settings) -> tuple[Helpdesk, IngestRuntime]:
+    """For `deskstream smtp`: intake with its view caught up, so the mail addresses are known."""
+    helpdesk = open_helpdesk(settings)
+    try:
+        store = open_ingest_store(ingest_target(settings))
+    except BaseException:
+        helpdesk.close()
+        raise
+    runner = Runner(LocalLog(helpdesk), [store])
+    ingest = build_ingest(helpdesk, store, wake=runner.wake, failures=runner.failures)
+    try:
+        runner.catch_up()
+    except BaseException:
+        ingest.close()
+        helpdesk.close()
+        raise
+    return helpdesk, ingest
 
-    In PostgreSQL mode the name carries a digest of the database URL, so that two event stores
-    never share a view file (its tracked position belongs to one log).
-    """
-    if settings.postgres_url is None:
-        return settings.data_dir / name
-    digest = hashlib.sha256(settings.postgres_url.encode()).hexdigest()[:12]
-    path = Path(name)
-    return settings.data_dir / f"{path.stem}-{digest}{path.suffix}"
+
+def kafka_bootstrap(settings: Settings) -> str:
+    if not settings.kafka_bootstrap:
+        raise SettingsError(
+            ["DESKSTREAM_KAFKA_BOOTSTRAP is not set; scaled mode needs the broker (host:port)."]
+        )
+    return settings.kafka_bootstrap
 
 
-def search_path(settings: Settings) -> Path:
-    return view_file(settings, "search.sqlite")
+def build_relay(
+    settings: Settings, app: Helpdesk, batch_size: int = 5000, helper_process: bool = True
+) -> "tuple[Relay, Database]":
+    """With `helper_process`, a second process reads and encodes the log (two cores, twice as fast)."""
+    from relay.position import RelayPosition
+    from relay.reader import InlineReader, ProcessReader
+    from relay.relay import Relay
+
+    bootstrap = kafka_bootstrap(settings)
+    db = open_database(settings.relay_target)
+    reader = (
+        ProcessReader(settings, batch_size, open_helpdesk)
+        if helper_process
+        else InlineReader(app, batch_size)
+    )
+    relay = Relay(
+        app,
+        RelayPosition(db, settings.kafka_topic),
+        bootstrap,
+        settings.kafka_topic,
+        partitions=settings.kafka_partitions,
+        batch_size=batch_size,
+        reader=reader,
+    )
+    return relay, db
+
+
+def open_kafka_views(settings: Settings, names: Sequence[str]) -> "KafkaViews":
+    """The chosen views of a Kafka-fed projector. The queue database is always opened: it holds
+    the offset hints (`kafka_offsets`)."""
+    from api.kafka_views import KafkaViews
+
+    secure(settings.data_dir)
+    db = open_database(settings.queue_target)
+    closers: list[Callable[[], None]] = []
+    try:
+        queue = [QueueProjection(QueueStore(db))] if "queue" in names else []
+        analytics = kafka_analytics(settings, closers) if "analytics" in names else None
+        search = [kafka_search(settings, closers)] if "search" in names else []
+    except BaseException:
+        for close in reversed(closers):
+            close()
+        db.close()
+        raise
+    if analytics is None:
+        return KafkaViews(db, [*queue, *search], closers=closers)
+    projection, snapshot_path, snapshots = analytics
+    return KafkaViews(
+        db,
+        [*queue, projection, *search],
+        analytics=projection.db,
+        snapshot_path=snapshot_path,
+        closers=closers,
+        idle=[snapshots.tick],
+    )
+
+
+def kafka_analytics(
+    settings: Settings, closers: list[Callable[[], None]]
+) -> tuple[AnalyticsProjection, Path, Snapshotter]:
+    """With the same periodic snapshot as embedded mode: DuckDB lets no other process read the file."""
+    db = AnalyticsDb(view_file(settings, ANALYTICS_FILE))
+    closers.append(db.close)
+    snapshot_path = view_file(settings, SNAPSHOT_NAME)
+    snapshots = Snapshotter(db, snapshot_path)
+    return AnalyticsProjection(db, after_commit=[snapshots]), snapshot_path, snapshots
+
+
+def kafka_search(settings: Settings, closers: list[Callable[[], None]]) -> SearchProjection:
+    db = SearchDb(search_path(settings))
+    closers.append(db.close)
+    return SearchProjection(db)
+
+
+def open_feed(settings: Settings, views: "KafkaViews", batch_size: int) -> "KafkaFeed":
+    """The topic's consumer, feeding `views`, with their idle upkeep and their offset hints."""
+    from projections.kafka_source import KafkaFeed, OffsetHints
+
+    return KafkaFeed(
+        kafka_bootstrap(settings),
+        settings.kafka_topic,
+        views.projections,
+        batch_size=batch_size,
+        hints=OffsetHints(views.db),
+        idle=views.idle,
+    )

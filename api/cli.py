@@ -12,6 +12,7 @@ from uuid import UUID
 
 import duckdb
 
+from api import malloc
 from api.bootstrap import Runtime, build, open_helpdesk
 from api.data_dir import private_umask
 from api.kafka_views import parse_views
@@ -28,15 +29,15 @@ EXTENSIONS: tuple[str, ...] = ("api.cli_tokens", "api.cli_ingest", "api.cli_anal
 
 def main(argv: Sequence[str] | None = None) -> int:
     private_umask()
+    malloc.limit_arenas()
     args = parser().parse_args(argv)
     try:
         settings = settings_of(args)
+        return int(args.handler(settings, args) or 0)
     except SettingsError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    try:
-        return int(args.handler(settings, args) or 0)
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

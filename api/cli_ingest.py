@@ -4,15 +4,12 @@ import argparse
 import sys
 from typing import Any
 
-from api.bootstrap import open_helpdesk
+from api.bootstrap import open_helpdesk, open_intake
 from api.settings import Settings
 from api.signals import stop_on_signals
 from application.command import Context
 from ingest import registry
-from ingest.runtime import build_ingest
 from ingest.smtp_server import smtp_controller
-from projections.local_log import LocalLog
-from projections.runner import Runner
 
 
 def register(sub: Any) -> None:
@@ -46,10 +43,8 @@ def add(settings: Settings, args: argparse.Namespace) -> int:
 
 def smtp(settings: Settings, args: argparse.Namespace) -> int:
     """Runs until SIGTERM or SIGINT; the views are caught up first so addresses are known."""
-    helpdesk = open_helpdesk(settings)
-    ingest = build_ingest(settings.postgres_url or settings.data_dir / "ingest.sqlite", helpdesk)
+    helpdesk, ingest = open_intake(settings)
     try:
-        Runner(LocalLog(helpdesk), [ingest.store]).catch_up()
         controller = smtp_controller(ingest, args.host, args.port)
         controller.start()
         stop = stop_on_signals()

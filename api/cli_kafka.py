@@ -6,14 +6,11 @@ import sys
 import time
 from typing import Any
 
-from api.clock import system_clock
-from api.kafka_views import KafkaViews, open_views
+from api.bootstrap import build_relay, open_feed, open_helpdesk, open_kafka_views
+from api.kafka_views import KafkaViews
 from api.settings import Settings
 from api.signals import stop_on_signals
-from api.store import event_positions, store_env
-from application.helpdesk import Helpdesk
-from projections.kafka_source import KafkaFeed, OffsetHints
-from relay.service import build_relay
+from projections.kafka_source import KafkaFeed
 
 
 def register(sub: Any) -> None:
@@ -29,8 +26,12 @@ def relay(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.kafka_bootstrap:
         print("error: DESKSTREAM_KAFKA_BOOTSTRAP is not set (host:port of the broker)", file=sys.stderr)
         return 2
-    helpdesk = Helpdesk(store_env(settings), clock=system_clock, positions=event_positions)
-    relay_, db = build_relay(settings, helpdesk, batch_size=args.batch_size)
+    helpdesk = open_helpdesk(settings)
+    try:
+        relay_, db = build_relay(settings, helpdesk, batch_size=args.batch_size)
+    except BaseException:
+        helpdesk.close()
+        raise
     try:
         if args.once:
             started = time.perf_counter()
@@ -59,16 +60,9 @@ def project_kafka(settings: Settings, args: argparse.Namespace) -> int:
         print("error: DESKSTREAM_KAFKA_BOOTSTRAP is not set", file=sys.stderr)
         return 2
     names = getattr(args, "views", None) or ("queue",)
-    views = open_views(settings, names)
+    views = open_kafka_views(settings, names)
     try:
-        feed = KafkaFeed(
-            settings.kafka_bootstrap,
-            settings.kafka_topic,
-            views.projections,
-            batch_size=args.batch_size,
-            hints=OffsetHints(views.db),
-        )
-        feed.idle.extend(views.idle)
+        feed = open_feed(settings, views, args.batch_size)
     except BaseException:
         views.close()
         raise

@@ -1,5 +1,5 @@
-"""The wall clock, on its own: every process's composition root hands it to the Helpdesk, and the
-relay's reader process builds one too, so it lives apart from api/bootstrap (no import cycle)."""
+"""The wall clock, on its own: the composition root (api/bootstrap.py) hands it to every Helpdesk
+it opens, the relay's helper process's included."""
 
 from datetime import UTC, datetime
 

@@ -15,6 +15,7 @@ import gc
 import time
 from collections.abc import AsyncIterator
 
+from api import malloc
 from projections.collector import settle
 
 SETTLE_SECONDS = 60.0
@@ -37,6 +38,7 @@ async def keep(settle_seconds: float = SETTLE_SECONDS, refresh_seconds: float = 
             last_refresh = time.monotonic()
         else:
             settle()
+        malloc.trim()
 
 
 @contextlib.asynccontextmanager

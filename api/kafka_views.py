@@ -1,28 +1,24 @@
-"""The views a Kafka-fed projector keeps, in its own data directory.
+"""The views a Kafka-fed projector keeps, in its own data directory; the composition root
+(api/bootstrap.py `open_kafka_views`) opens them.
 
-The same files, names and projection classes as embedded mode (api/bootstrap.py), so that an
-analyst or a test can open a Kafka-fed view exactly as they would open the embedded one.
+The same files, names and projection classes as embedded mode, so that an analyst or a test can
+open a Kafka-fed view exactly as they would open the embedded one.
 """
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.bootstrap import search_path, view_file
-from api.data_dir import secure
-from api.settings import Settings
-from projections.analytics import AnalyticsDb, AnalyticsProjection
-from projections.duckdb_snapshot import SNAPSHOT_NAME, Snapshotter, take_snapshot
-from projections.queue_projection import QueueProjection
-from projections.queue_store import QueueStore
+from api.view_files import ANALYTICS_FILE
+from projections.analytics import AnalyticsDb
+from projections.duckdb_snapshot import take_snapshot
 from projections.runner import Projection
-from projections.search_projection import SearchProjection
-from projections.search_store import SearchDb
-from projections.sql import Database, open_database
+from projections.sql import Database
+
+__all__ = ["ANALYTICS_FILE", "VIEWS", "KafkaViews", "parse_views"]
 
 VIEWS = ("queue", "analytics", "search")
-ANALYTICS_FILE = "analytics.duckdb"
 
 
 def parse_views(text: str) -> tuple[str, ...]:
@@ -58,47 +54,3 @@ class KafkaViews:
         for close in reversed(self.closers):
             close()
         self.db.close()
-
-
-def open_views(settings: Settings, names: Sequence[str]) -> KafkaViews:
-    """The queue database is always opened: it holds the offset hints (`kafka_offsets`)."""
-    secure(settings.data_dir)
-    views = KafkaViews(open_database(settings.queue_target))
-    try:
-        for name in VIEWS:
-            if name in names:
-                OPENERS[name](settings, views)
-    except BaseException:
-        views.close()
-        raise
-    return views
-
-
-def add_queue(_: Settings, views: KafkaViews) -> None:
-    views.projections.append(QueueProjection(QueueStore(views.db)))
-
-
-def add_analytics(settings: Settings, views: KafkaViews) -> None:
-    """With the same periodic snapshot as embedded mode: DuckDB lets no other process read the file."""
-    db = AnalyticsDb(view_file(settings, ANALYTICS_FILE))
-    views.closers.append(db.close)
-    projection = AnalyticsProjection(db)
-    views.snapshot_path = view_file(settings, SNAPSHOT_NAME)
-    snapshots = Snapshotter(db, views.snapshot_path)
-    projection.after_commit.append(snapshots)
-    views.idle.append(snapshots.tick)
-    views.analytics = db
-    views.projections.append(projection)
-
-
-def add_search(settings: Settings, views: KafkaViews) -> None:
-    db = SearchDb(search_path(settings))
-    views.closers.append(db.close)
-    views.projections.append(SearchProjection(db))
-
-
-OPENERS: dict[str, Callable[[Settings, KafkaViews], None]] = {
-    "queue": add_queue,
-    "analytics": add_analytics,
-    "search": add_search,
-}

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Recorder
 
@@ -42,11 +42,21 @@ class Desk(AnswersOnce, Application[UUID]):
         *,
         clock: Callable[[], datetime],
         positions: PositionLookup,
+        cache: Any = None,
     ) -> None:
+        """`cache`: the aggregates kept in hand, which the composition root bounds by bytes;
+        without one, the event library's own cache, as `env` configures it."""
+        self._cache = cache
         super().__init__(env)
         self.clock = clock
         self._positions = positions
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    def construct_repository(self) -> Repository[UUID]:
+        repository = super().construct_repository()
+        if self._cache is not None:
+            repository.cache = self._cache
+        return repository
 
     @contextmanager
     def writing(self, *aggregate_ids: UUID) -> Iterator[None]:

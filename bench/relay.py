@@ -16,9 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from api.bootstrap import build  # noqa: E402
+from api.bootstrap import build, build_relay  # noqa: E402
 from bench.kafka_common import bench_settings, fill, tansu  # noqa: E402
-from relay.service import build_relay  # noqa: E402
 
 
 def main() -> None:

@@ -23,12 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from api.bootstrap import build  # noqa: E402
-from api.kafka_views import open_views  # noqa: E402
+from api.bootstrap import build, build_relay, open_kafka_views  # noqa: E402
 from bench.kafka_common import bench_settings, fill, tansu  # noqa: E402
 from projections.kafka_source import KafkaFeed  # noqa: E402
 from projections.runner import Runner  # noqa: E402
-from relay.service import build_relay  # noqa: E402
 
 
 def main() -> None:
@@ -58,7 +56,9 @@ def main() -> None:
             relay.catch_up()
             relay.close()
             db.close()
-            views = open_views(replace(settings, data_dir=Path(tmp) / "kafka-views"), args.views or ["queue"])
+            views = open_kafka_views(
+                replace(settings, data_dir=Path(tmp) / "kafka-views"), args.views or ["queue"]
+            )
             feed = KafkaFeed(bootstrap, settings.kafka_topic, views.projections, args.batch_size)
             wall, cpu = time.perf_counter(), time.process_time()
             count = feed.rebuild()

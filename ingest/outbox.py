@@ -40,6 +40,9 @@ class Outbox:
         first_delay: timedelta = timedelta(seconds=5),
         max_delay: timedelta = timedelta(minutes=30),
         idle_seconds: float = 0.2,
+        *,
+        after_delivery: Callable[[str, str | None], None] = lambda channel, provider_id: None,
+        failures: Failures | None = None,
     ) -> None:
         self.helpdesk, self.store = helpdesk, store
         self.max_attempts, self.first_delay, self.max_delay = max_attempts, first_delay, max_delay
@@ -47,12 +50,11 @@ class Outbox:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.before_send: Callable[[], None] = lambda: None
         # Status reports that beat the delivery record wait as dead letters until this runs.
-        self.after_delivery: Callable[[str, str | None], None] = lambda channel, provider_id: None
+        self.after_delivery = after_delivery
         self.sent: dict[str, str | None] = {}
         """Jobs sent whose delivery could not be recorded yet (a full disk): provider message id."""
-        self.failures = Failures()
+        self.failures = failures if failures is not None else Failures()
 
     def run_once(self) -> int:
         """Tries every due job once; returns how many it tried."""

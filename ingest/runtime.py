@@ -1,5 +1,6 @@
 """Everything channel intake needs at run time, built once by the composition root."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from ingest.outbox import Outbox
 from ingest.outbox_jobs import OutboxJobs
 from ingest.service import IngestService
 from ingest.store import IngestProjection
+from projections.failures import Failures
 from projections.sql import Database, open_database
 
 
@@ -32,13 +34,21 @@ class IngestRuntime:
         self.db.close()
 
 
-def build_ingest(target: str | Path, helpdesk: Helpdesk) -> IngestRuntime:
-    """`target`: the PostgreSQL URL in scaled mode, else a SQLite file in the data dir."""
+def open_ingest_store(target: str | Path) -> IngestProjection:
+    """The intake view and its outbox jobs, which the runners feed: built before them.
+
+    `target`: the PostgreSQL URL in scaled mode, else a SQLite file in the data dir.
+    """
     db = open_database(target)
-    jobs = OutboxJobs(db)
-    store = IngestProjection(db, jobs)
-    dead_letters = DeadLetters(db)
-    outbox = Outbox(helpdesk, jobs)
-    service = IngestService(helpdesk, dead_letters, jobs, wake=lambda: None)
-    outbox.after_delivery = service.delivered
-    return IngestRuntime(db, store, jobs, dead_letters, service, outbox)
+    return IngestProjection(db, OutboxJobs(db))
+
+
+def build_ingest(
+    helpdesk: Helpdesk, store: IngestProjection, wake: Callable[[], None], failures: Failures
+) -> IngestRuntime:
+    """`wake`: the runners', so a webhook's events reach the views at once; `failures`: where
+    the outbox reports, beside the runners, for the health check."""
+    dead_letters = DeadLetters(store.db)
+    service = IngestService(helpdesk, dead_letters, store.jobs, wake=wake)
+    outbox = Outbox(helpdesk, store.jobs, after_delivery=service.delivered, failures=failures)
+    return IngestRuntime(store.db, store, store.jobs, dead_letters, service, outbox)

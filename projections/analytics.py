@@ -140,11 +140,14 @@ def open_for_writing(path: str) -> tuple[duckdb.DuckDBPyConnection, int]:
 class AnalyticsProjection:
     name = "analytics"
 
-    def __init__(self, db: AnalyticsDb, cache_bytes: int = HISTORY_CACHE_BYTES) -> None:
+    def __init__(
+        self, db: AnalyticsDb, cache_bytes: int = HISTORY_CACHE_BYTES, after_commit: Sequence[Any] = ()
+    ) -> None:
+        """`after_commit`: called with the db after each committed batch (the analysts' snapshot)."""
         self.db = db
         self.cache: ByteBudgetCache[str, list[Fact]] = ByteBudgetCache(cache_bytes, history_bytes)
         self.policies, self.policy_names = load_policies(db)
-        self.after_commit: list[Any] = []
+        self.after_commit: list[Any] = list(after_commit)
 
     def position(self, source: str) -> int:
         return VIEW.position(DuckCursor(self.db.cursor()), source)

@@ -84,6 +84,7 @@ class KafkaFeed:
         batch_size: int = 5000,
         metadata_timeout: float = 30.0,
         hints: OffsetHints | None = None,
+        idle: Sequence[Callable[[], None]] = (),
     ) -> None:
         self.topic = topic
         self.projections = list(projections)
@@ -95,7 +96,7 @@ class KafkaFeed:
         self.partitions = self._partitions(metadata_timeout)
         self.consumer.assign(self.partitions)
         self._schemas = catalogue()
-        self.idle: list[Callable[[], None]] = []
+        self.idle: list[Callable[[], None]] = list(idle)
         """Run when a poll finds nothing new, as the local runner's idle hooks are."""
         self.seek()
 

@@ -38,6 +38,8 @@ class Runner:
         batch_size: int = 2000,
         idle_seconds: float = 0.25,
         coalesce_seconds: float = 0.005,
+        idle: Sequence[Callable[[], None]] = (),
+        failures: Failures | None = None,
     ) -> None:
         self.source = source
         self.projections = list(projections)
@@ -49,10 +51,10 @@ class Runner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._known: int | None = None
-        self.idle: list[Callable[[], None]] = []
+        self.idle: list[Callable[[], None]] = list(idle)
         """Run on the runner's thread when a poll finds nothing new (time-driven upkeep of a view)."""
         self.name = ", ".join(p.name for p in self.projections)
-        self.failures = Failures()
+        self.failures = failures if failures is not None else Failures()
 
     def position(self) -> int:
         """The position every projection has reached; remembered, as only this runner moves it."""
@@ -170,12 +172,13 @@ class Runners:
     does not tax every command, while the queue stays within milliseconds of the log.
     """
 
-    def __init__(self, runners: Sequence[Runner]) -> None:
+    def __init__(self, runners: Sequence[Runner], failures: Failures) -> None:
+        """`failures`: the one record the runners were built with, so health sees every one."""
+        if any(runner.failures is not failures for runner in runners):
+            raise ValueError("Runners must share the failures they are reported under.")
         self.runners = list(runners)
         self.source = self.runners[0].source
-        self.failures = Failures()
-        for runner in self.runners:
-            runner.failures = self.failures
+        self.failures = failures
 
     @property
     def projections(self) -> list[Projection]:

@@ -10,6 +10,7 @@ is therefore the same as a crash of a single-process relay.
 
 import logging
 import multiprocessing
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -59,9 +60,15 @@ class InlineReader:
         pass
 
 
+OpenStore = Callable[[Settings], Application]
+"""How the helper process opens the event store: the composition root's `open_helpdesk`, passed
+by reference (a module-level function survives the spawn), so this module imports no root."""
+
+
 class ProcessReader:
-    def __init__(self, settings: Settings, batch_size: int) -> None:
+    def __init__(self, settings: Settings, batch_size: int, open_store: OpenStore) -> None:
         self.settings = settings
+        self.open_store = open_store
         self.batch_size = batch_size
         self._process: Any = None
         self._conn: Connection | None = None
@@ -87,7 +94,10 @@ class ProcessReader:
             context = multiprocessing.get_context("spawn")  # the relay may run beside other threads
             ours, theirs = context.Pipe()
             self._process = context.Process(
-                target=serve, args=(self.settings, self.batch_size, theirs), name="relay-reader", daemon=True
+                target=serve,
+                args=(self.open_store, self.settings, self.batch_size, theirs),
+                name="relay-reader",
+                daemon=True,
             )
             self._process.start()
             theirs.close()
@@ -106,13 +116,9 @@ class ProcessReader:
         self._asked = None
 
 
-def serve(settings: Settings, batch_size: int, conn: Connection) -> None:
+def serve(open_store: OpenStore, settings: Settings, batch_size: int, conn: Connection) -> None:
     """The helper process: answers "after P?" with the next encoded batch until the pipe closes."""
-    from api.clock import system_clock
-    from api.store import event_positions, store_env
-    from application.helpdesk import Helpdesk
-
-    app = Helpdesk(store_env(settings), clock=system_clock, positions=event_positions)
+    app = open_store(settings)
     schemas = catalogue()
     try:
         while True:

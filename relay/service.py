@@ -1,48 +1,29 @@
-"""Builds the relay from settings, and runs it on a background thread inside `deskstream serve`."""
+"""Runs the relay on a background thread inside `deskstream serve`; the composition root
+(api/bootstrap.py `build_relay`) builds it from settings."""
 
 import threading
+from collections.abc import Callable
 
-from eventsourcing.application import Application
-
-from api.settings import Settings
-from projections.sql import Database, open_database
-from relay.position import RelayPosition
-from relay.reader import InlineReader, ProcessReader
+from projections.sql import Database
 from relay.relay import Relay
 
-
-def build_relay(
-    settings: Settings, app: Application, batch_size: int = 5000, helper_process: bool = True
-) -> tuple[Relay, Database]:
-    """With `helper_process`, a second process reads and encodes the log (two cores, twice as fast)."""
-    if not settings.kafka_bootstrap:
-        raise ValueError("DESKSTREAM_KAFKA_BOOTSTRAP is not set; the relay needs a broker (host:port).")
-    db = open_database(settings.relay_target)
-    position = RelayPosition(db, settings.kafka_topic)
-    relay = Relay(
-        app,
-        position,
-        settings.kafka_bootstrap,
-        settings.kafka_topic,
-        partitions=settings.kafka_partitions,
-        batch_size=batch_size,
-        reader=ProcessReader(settings, batch_size) if helper_process else InlineReader(app, batch_size),
-    )
-    return relay, db
+BuildRelay = Callable[[], tuple[Relay, Database]]
 
 
 class RelayService:
-    """The in-process relay: started with the API, stopped (after its current batch) with it."""
+    """The in-process relay: started with the API, stopped (after its current batch) with it.
 
-    def __init__(self, settings: Settings, app: Application) -> None:
-        self.settings = settings
-        self.app = app
+    `build` is called at start, not at construction: the relay connects to the broker, and the
+    API must come up even when the broker is down for now."""
+
+    def __init__(self, build: BuildRelay) -> None:
+        self.build = build
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._built: tuple[Relay, Database] | None = None
 
     def start(self) -> None:
-        self._built = build_relay(self.settings, self.app)
+        self._built = self.build()
         relay = self._built[0]
         self._thread = threading.Thread(target=relay.run, args=(self._stop,), name="relay", daemon=True)
         self._thread.start()

@@ -9,7 +9,7 @@ from uuid import UUID
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from api.bootstrap import Runtime, build
+from api.bootstrap import Runtime, build, build_relay
 from api.settings import Settings
 from application.command import Context
 from projections.avro_records import decode, event_id, header, is_published
@@ -17,7 +17,6 @@ from projections.local_log import LocalLog
 from projections.records import EventRecord, record_from_event
 from relay.event_record import record_of
 from relay.relay import Relay
-from relay.service import build_relay
 from tests.integration.conftest import RuntimeFactory
 from tests.support import Clock
 
