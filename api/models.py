@@ -1,15 +1,18 @@
 """Request and response bodies: `…In` is what a client sends, `…Public` what it gets back."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from api.choices import one_of
+from domain.article import Visibility
 from domain.errors import InvalidValueError
 from domain.text_forms import check_name
+from domain.values import PauseReason, Priority, Resolution, Score, TicketType
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
@@ -101,24 +104,24 @@ class TagsIn(CommandIn):
 
 
 class TypeIn(CommandIn):
-    type: Literal["question", "problem", "incident"]
+    type: one_of(TicketType)
 
 
 class PriorityIn(CommandIn):
-    priority: Literal["low", "normal", "high", "urgent"]
+    priority: one_of(Priority)
 
 
 class PauseIn(CommandIn):
-    reason: Literal["waiting_customer", "waiting_department"]
+    reason: one_of(PauseReason)
     department: str | None = Field(default=None, max_length=200)
 
 
 class ResolveIn(CommandIn):
-    resolution: Literal["solved", "spam", "no_reply_needed", "duplicate"]
+    resolution: one_of(Resolution)
 
 
 class RatingIn(CommandIn):
-    score: Literal["like", "dislike"]
+    score: one_of(Score)
     comment: str | None = ShortText
 
 
@@ -180,7 +183,7 @@ class ArticleIn(CommandIn):
     body: str = Field(min_length=1, max_length=100_000, description="Markdown")
     category: str | None = Field(default=None, max_length=100)
     tags: list[str] = Field(default_factory=list, max_length=50)
-    visibility: Literal["internal", "public"] = "internal"
+    visibility: one_of(Visibility) = "internal"
 
 
 class IdentityIn(CommandIn):

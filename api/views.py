@@ -5,14 +5,15 @@ from typing import Any
 
 from api.models import EventPublic
 from domain.customer import Customer
+from domain.event_types import EventType
 from domain.ticket import Ticket
 from projections.records import record_from_event
 
 CONVERSATION = {
-    "TicketOpened": "message",
-    "CustomerMessageReceived": "message",
-    "ReplySent": "reply",
-    "NoteAdded": "note",
+    EventType.TICKET_OPENED: "message",
+    EventType.CUSTOMER_MESSAGE_RECEIVED: "message",
+    EventType.REPLY_SENT: "reply",
+    EventType.NOTE_ADDED: "note",
 }
 
 

@@ -16,9 +16,15 @@ from application.customers import MERGE_HOPS
 from application.desk import Desk
 from domain.conversation import Conversation
 from domain.customer import Customer
+from domain.event_types import EventType
 from domain.ticket import Ticket
 
-VISIBLE = {"TicketOpened": "message", "CustomerMessageReceived": "message", "ReplySent": "reply"}
+VISIBLE = {
+    EventType.TICKET_OPENED: "message",
+    EventType.CUSTOMER_MESSAGE_RECEIVED: "message",
+    EventType.REPLY_SENT: "reply",
+}
+ITEM_KINDS = ("message", "reply")
 
 
 @dataclass(frozen=True, slots=True)

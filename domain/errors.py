@@ -35,7 +35,7 @@ class UserNotFoundError(NotFoundError):
     code = "user_not_found"
 
 
-class TicketClosedError(ConflictError):
+class TicketResolvedError(ConflictError):
     code = "ticket_resolved"
 
 

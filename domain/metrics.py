@@ -360,16 +360,3 @@ def outcome(item: SlaItem, as_of: int) -> str:
     if item.breach_at is not None and as_of > item.breach_at:
         return "breached"
     return "pending"
-
-
-def elapsed_at(m: TicketMetrics, item: SlaItem, as_of: int) -> int:
-    """Business time an item has used by `as_of` (for its running measure, as on a ticket sheet)."""
-    if item.elapsed_us is not None and item.done:
-        return item.elapsed_us
-    if item.metric == "first_response":
-        start = m.waits[0].start
-    elif item.metric == "next_response":
-        start = m.waits[-1].start
-    else:
-        start = m.opened
-    return active_us(m.active, start, max(as_of, start), m.calendar)

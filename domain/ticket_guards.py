@@ -14,11 +14,11 @@ from domain.errors import (
     ReplyNotDeliveredError,
     SourceAlreadyMergedError,
     TagAddedAndRemovedError,
-    TicketClosedError,
     TicketMergedError,
     TicketNotPausableError,
     TicketNotPausedError,
     TicketNotResolvedError,
+    TicketResolvedError,
     TimeTravelError,
 )
 from domain.values import PauseReason, Status
@@ -43,7 +43,7 @@ class TicketGuards:
         """Replies, notes and assignment need a ticket that is still in someone's queue."""
         self.check_not_merged()
         if self.status == Status.RESOLVED:
-            raise TicketClosedError("The ticket is resolved; reopen it first.")
+            raise TicketResolvedError("The ticket is resolved; reopen it first.")
 
     def check_pausable(self) -> None:
         if self.status != Status.OPEN:
@@ -57,7 +57,7 @@ class TicketGuards:
 
     def check_not_resolved(self) -> None:
         if self.status == Status.RESOLVED:
-            raise TicketClosedError("The ticket is already resolved; reopen it first.")
+            raise TicketResolvedError("The ticket is already resolved; reopen it first.")
 
     def check_resolved(self) -> None:
         if self.status != Status.RESOLVED:

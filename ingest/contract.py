@@ -59,7 +59,7 @@ class Parsed:
 
 
 @dataclass(frozen=True)
-class Thread:
+class ReplyAddress:
     """What the outbox knows of a ticket's conversation, to address a reply."""
 
     ticket_id: str
@@ -133,10 +133,3 @@ def in_utc(moment: datetime, what: str) -> datetime:
 def header(headers: Mapping[str, str], name: str) -> str:
     lowered = name.lower()
     return next((v for k, v in headers.items() if k.lower() == lowered), "")
-
-
-def http_json(body: bytes) -> Any:
-    try:
-        return json.loads(body or b"null")
-    except ValueError:
-        return None

@@ -19,15 +19,16 @@ from uuid import UUID
 from application.command import Context
 from application.helpdesk import Helpdesk
 from domain.channel import Channel
+from domain.event_types import EventType
 from ingest import registry
-from ingest.contract import DeliveryError, Thread
+from ingest.contract import DeliveryError, ReplyAddress
 from ingest.outbox_jobs import Job, OutboxJobs
 from ingest.service import ACTOR
 from projections.disk_space import is_disk_full
 from projections.failures import Failures
 
 log = logging.getLogger(__name__)
-MESSAGE_EVENTS = ("TicketOpened", "CustomerMessageReceived")
+MESSAGE_EVENTS = (EventType.TICKET_OPENED, EventType.CUSTOMER_MESSAGE_RECEIVED)
 
 
 class Outbox:
@@ -88,7 +89,7 @@ class Outbox:
         external_ids = [e.external_id for e in events if type(e).__name__ in MESSAGE_EVENTS and e.external_id]
         identities = self.helpdesk.customer(ticket.customer_id).identities
         handle = next((i.split(":", 1)[1] for i in identities if i.startswith(f"{config.kind}:")), "")
-        thread = Thread(str(ticket.id), config.name, ticket.subject, external_ids, handle)
+        thread = ReplyAddress(str(ticket.id), config.name, ticket.subject, external_ids, handle)
         if job.job_id not in self.sent:
             try:
                 self.sent[job.job_id] = send(config, thread, reply.text, f"{ticket.id}:{job.reply_version}")
@@ -148,5 +149,5 @@ class Outbox:
             self._wake.clear()
 
 
-def send(config: Channel, thread: Thread, text: str, reply_key: str) -> str | None:
+def send(config: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str | None:
     return registry.kind_of(config.kind).send(config, thread, text, reply_key)

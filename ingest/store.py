@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.channel import redacted
+from domain.event_types import EventType
 from ingest.outbox_jobs import OutboxJobs, iso
 from ingest.registry import queues_replies
 from projections.records import EventRecord
@@ -70,7 +71,7 @@ class IngestProjection:
     def fold(self, cur: Cursor, r: EventRecord) -> None:
         d = r.data
         match r.aggregate_type, r.type:
-            case "Channel", "ChannelAdded":
+            case "Channel", EventType.CHANNEL_ADDED:
                 cur.execute(
                     "INSERT INTO ingest_channels (name, channel_id, kind, owner, settings, added_at, "
                     "position) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
@@ -84,12 +85,12 @@ class IngestProjection:
                         r.position,
                     ),
                 )
-            case "Channel", "ChannelChanged":
+            case "Channel", EventType.CHANNEL_CHANGED:
                 cur.execute(
                     "UPDATE ingest_channels SET owner = ?, settings = ?, position = ? WHERE channel_id = ?",
                     (d["owner"], settings_json(d), r.position, r.aggregate_id),
                 )
-            case "Mention", "MentionCaptured":
+            case "Mention", EventType.MENTION_CAPTURED:
                 values = (
                     r.aggregate_id, d["channel"], d["source"], d["url"], d["author"], d["text"],
                     iso(d["published_at"]), d["rating"], d["place"], "new", None, "[]", None, 0,
@@ -100,7 +101,7 @@ class IngestProjection:
                     f"({', '.join('?' * 18)}) ON CONFLICT (mention_id) DO NOTHING",
                     values,
                 )
-            case "Mention", "MentionTriaged":
+            case "Mention", EventType.MENTION_TRIAGED:
                 cur.execute(
                     "UPDATE ingest_mentions SET status = ?, category = ?, tags = ?, ticket_id = ?, "
                     "triaged_at = ?, triaged_by = ?, position = ? WHERE mention_id = ?",
@@ -109,12 +110,12 @@ class IngestProjection:
                         iso(r.occurred_at), r.actor, r.position, r.aggregate_id,
                     ),
                 )  # fmt: skip
-            case "Mention", "MentionAnsweredOnSite":
+            case "Mention", EventType.MENTION_ANSWERED_ON_SITE:
                 cur.execute(
                     "UPDATE ingest_mentions SET answered_on_site = 1, position = ? WHERE mention_id = ?",
                     (r.position, r.aggregate_id),
                 )
-            case "Ticket", "TicketOpened":
+            case "Ticket", EventType.TICKET_OPENED:
                 found = cur.fetchall("SELECT kind FROM ingest_channels WHERE name = ?", (d["channel"],))
                 if found and queues_replies(found[0][0]):
                     cur.execute(
@@ -122,14 +123,14 @@ class IngestProjection:
                         "ON CONFLICT (ticket_id) DO NOTHING",
                         (r.aggregate_id, d["channel"]),
                     )
-            case "Ticket", "ReplySent":
+            case "Ticket", EventType.REPLY_SENT:
                 found = cur.fetchall(
                     "SELECT channel FROM outbox_tickets WHERE ticket_id = ?", (r.aggregate_id,)
                 )
                 if found:
                     self.jobs.enqueue(cur, r.aggregate_id, r.version, found[0][0], r.recorded_at, r.position)
-            case "Ticket", "ReplyDelivered" | "ReplyDeliveryFailed":
-                status = "delivered" if r.type == "ReplyDelivered" else "failed"
+            case "Ticket", EventType.REPLY_DELIVERED | EventType.REPLY_DELIVERY_FAILED:
+                status = "delivered" if r.type == EventType.REPLY_DELIVERED else "failed"
                 self.jobs.settled(cur, r.aggregate_id, d["reply_version"], status, d.get("error"))
                 if d.get("provider_message_id"):
                     self.jobs.remember_sent(

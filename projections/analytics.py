@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from domain.calendar import to_us
+from domain.event_types import EventType
 from domain.metrics import Fact, ticket_metrics
 from domain.sla_policy import PolicyVersion, policy_version
 from projections import analytics_secrets, collector
@@ -44,7 +45,7 @@ from projections.tracking import DuckCursor, unseen
 HISTORY_CACHE_BYTES = 32 * MIB
 FACT_BYTES = 700
 """A fact with its decoded data, as measured (sys.getsizeof, deep) on the seeded desk: 620-690."""
-POLICY_TYPES = ("SlaPolicyDefined", "SlaPolicyChanged")
+POLICY_TYPES = (EventType.SLA_POLICY_DEFINED, EventType.SLA_POLICY_CHANGED)
 ROOM_TO_WRITE = 4 << 20
 """Free bytes it takes before a read-only view tries writing again (its WAL, a checkpoint)."""
 
@@ -234,7 +235,7 @@ def history_bytes(history: list[Fact]) -> int:
 
 
 def opens(batch: list[Fact] | None) -> bool:
-    return bool(batch) and batch[0].type == "TicketOpened"  # type: ignore[index]
+    return bool(batch) and batch[0].type == EventType.TICKET_OPENED  # type: ignore[index]
 
 
 def fact_of(record: EventRecord) -> Fact:
@@ -325,8 +326,8 @@ def load_policies(db: AnalyticsDb, until: int | None = None) -> tuple[list[Polic
     clause = "" if until is None else "AND recorded_at <= make_timestamptz(?::BIGINT)"
     rows = db.cursor().execute(
         "SELECT aggregate_id, version, type, data FROM events "
-        f"WHERE type IN ('SlaPolicyDefined', 'SlaPolicyChanged') {clause} ORDER BY position",
-        [] if until is None else [until],
+        f"WHERE type IN (?, ?) {clause} ORDER BY position",
+        [*POLICY_TYPES] if until is None else [*POLICY_TYPES, until],
     )
     names: dict[str, str] = {}
     versions: list[PolicyVersion] = []

@@ -9,6 +9,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from domain.event_types import EventType
 from domain.text_forms import identifier
 from projections.queue_store import iso
 from projections.records import EventRecord
@@ -54,20 +55,20 @@ def fold_article(con: sqlite3.Connection, record: EventRecord) -> None:
 
 def fold_snippet(con: sqlite3.Connection, record: EventRecord) -> None:
     data, at = record.data, iso(record.occurred_at)
-    if record.type == "SnippetCreated":
+    if record.type == EventType.SNIPPET_CREATED:
         con.execute(
             "INSERT INTO kb_snippets (snippet_id, shortcut, title, body, category, archived, version, "
             "updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
             (record.aggregate_id, data["shortcut"], data["title"], data["body"], data["category"],
              record.version, at),
         )  # fmt: skip
-    elif record.type == "SnippetEdited":
+    elif record.type == EventType.SNIPPET_EDITED:
         con.execute(
             "UPDATE kb_snippets SET title = ?, body = ?, category = ?, version = ?, updated_at = ? "
             "WHERE snippet_id = ?",
             (data["title"], data["body"], data["category"], record.version, at, record.aggregate_id),
         )
-    elif record.type == "SnippetArchived":
+    elif record.type == EventType.SNIPPET_ARCHIVED:
         con.execute(
             "UPDATE kb_snippets SET archived = 1, version = ?, updated_at = ? WHERE snippet_id = ?",
             (record.version, at, record.aggregate_id),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from domain.event_types import EventType
 from projections.records import EventRecord
 
 
@@ -51,7 +52,7 @@ class CustomerRow:
 def fold_ticket(row: TicketRow | None, event: EventRecord) -> TicketRow | None:
     """Returns the row after `event`; None only while a ticket has not been opened."""
     d = event.data
-    if event.type == "TicketOpened":
+    if event.type == EventType.TICKET_OPENED:
         return TicketRow(
             ticket_id=event.aggregate_id,
             channel=d["channel"],
@@ -81,28 +82,28 @@ def fold_ticket(row: TicketRow | None, event: EventRecord) -> TicketRow | None:
         event_count=row.event_count + 1,
     )
     match event.type:
-        case "CustomerMessageReceived":
+        case EventType.CUSTOMER_MESSAGE_RECEIVED:
             return replace(row, waiting_since=row.waiting_since or event.occurred_at)
-        case "ReplySent":
+        case EventType.REPLY_SENT:
             return replace(row, waiting_since=None)
-        case "TagsChanged":
+        case EventType.TAGS_CHANGED:
             tags = (set(row.tags) | set(d["added"])) - set(d["removed"])
             return replace(row, tags=tuple(sorted(tags)))
-        case "TypeSet":
+        case EventType.TYPE_SET:
             return replace(row, type=d["type"])
-        case "PrioritySet":
+        case EventType.PRIORITY_SET:
             return replace(row, priority=d["priority"])
-        case "Assigned":
+        case EventType.ASSIGNED:
             return replace(row, assignee=d["assignee"])
-        case "Paused":
+        case EventType.PAUSED:
             return replace(row, status="paused")
-        case "Resumed":
+        case EventType.RESUMED:
             return replace(row, status="open")
-        case "Resolved":
+        case EventType.RESOLVED:
             return replace(row, status="resolved", resolution=d["resolution"], waiting_since=None)
-        case "Reopened":
+        case EventType.REOPENED:
             return replace(row, status="open", resolution=None)
-        case "MergedInto":
+        case EventType.MERGED_INTO:
             return replace(row, status="merged", merged_into=str(d["target_id"]), waiting_since=None)
         case _:
             return row
@@ -115,7 +116,7 @@ def fold_customers(rows: Mapping[str, CustomerRow], event: EventRecord) -> list[
     row = fold_customer(rows.get(event.aggregate_id), event)
     if row is None:
         return []
-    if event.type == "CustomerMergedInto" and row.merged_into is not None:
+    if event.type == EventType.CUSTOMER_MERGED_INTO and row.merged_into is not None:
         return repoint(rows, row, row.merged_into)
     return [row]
 
@@ -135,19 +136,19 @@ def repoint(rows: Mapping[str, CustomerRow], merged: CustomerRow, target_id: str
 def fold_customer(row: CustomerRow | None, event: EventRecord) -> CustomerRow | None:
     """One record's own row after `event`; `survivor_id` is settled by `fold_customers`."""
     d = event.data
-    if event.type == "CustomerRegistered":
+    if event.type == EventType.CUSTOMER_REGISTERED:
         key = event.aggregate_id
         return CustomerRow(key, d["name"], tuple(d["identities"]), event.version, event.position, key)
     if row is None:
         return None
     row = replace(row, version=event.version, position=event.position)
     match event.type:
-        case "IdentityLinked":
+        case EventType.IDENTITY_LINKED:
             return replace(row, identities=(*row.identities, d["identity"]))
-        case "CustomerMergeReceived":
+        case EventType.CUSTOMER_MERGE_RECEIVED:
             new = [i for i in d["identities"] if i not in row.identities]
             return replace(row, identities=(*row.identities, *new))
-        case "CustomerMergedInto":
+        case EventType.CUSTOMER_MERGED_INTO:
             return replace(row, merged_into=str(d["target_id"]))
         case _:
             return row

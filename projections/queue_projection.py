@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from domain.event_types import EventType
 from projections.queue import CustomerRow, TicketRow, fold_customers, fold_ticket
 from projections.queue_store import QueueStore
 from projections.records import EventRecord
@@ -52,7 +53,7 @@ class QueueProjection:
         """The rows the batch's customer events fold into: their own, their merge targets', and
         those of records merged before into a record this batch merges (they move with it)."""
         own = {r.aggregate_id for r in records if r.aggregate_type == "Customer"}
-        merges = [r for r in records if r.type == "CustomerMergedInto"]
+        merges = [r for r in records if r.type == EventType.CUSTOMER_MERGED_INTO]
         targets = {str(r.data["target_id"]) for r in merges}
         rows = self.store.customers(own | targets)
         rows.update(self.store.customers_surviving_as({r.aggregate_id for r in merges}))

@@ -24,6 +24,9 @@ OUTCOME = (
 )
 
 
+CLOCKS = ("business", "calendar")  # business hours of the SLA calendar, or wall-clock time
+
+
 @dataclass(frozen=True, slots=True)
 class ReportQuery:
     start: int
@@ -262,6 +265,7 @@ def local_days(q: ReportQuery) -> list[str]:
 
 
 BREAKDOWN = {"type": "t.type", "channel": "t.channel", "tag": "g.tag"}
+BREAKDOWN_BY = ("type", "tag", "channel")  # the order the API lists them in
 
 
 def breakdown(view: View, q: ReportQuery, by: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
+from domain.event_types import EventType
 from projections.kb import fold_article, fold_snippet
 from projections.queue_store import iso as fixed_width
 from projections.records import EventRecord
@@ -20,17 +21,17 @@ from projections.sql import SqliteCursor
 from projections.tracking import unseen
 
 DOC_KINDS = {
-    "TicketOpened": "message",
-    "CustomerMessageReceived": "message",
-    "ReplySent": "reply",
-    "NoteAdded": "note",
+    EventType.TICKET_OPENED: "message",
+    EventType.CUSTOMER_MESSAGE_RECEIVED: "message",
+    EventType.REPLY_SENT: "reply",
+    EventType.NOTE_ADDED: "note",
 }
 STATUS_AFTER = {
-    "Paused": "paused",
-    "Resumed": "open",
-    "Resolved": "resolved",
-    "Reopened": "open",
-    "MergedInto": "merged",
+    EventType.PAUSED: "paused",
+    EventType.RESUMED: "open",
+    EventType.RESOLVED: "resolved",
+    EventType.REOPENED: "open",
+    EventType.MERGED_INTO: "merged",
 }
 UPSERT_TICKET = (
     "INSERT INTO search_tickets (tid, ticket_id, customer_id, channel, status, assignee, subject, tags, "
@@ -196,7 +197,7 @@ class SearchProjection:
 
 def fold_ticket(batch: Batch, record: EventRecord) -> None:
     data, at = record.data, iso(record)
-    if record.type == "TicketOpened":
+    if record.type == EventType.TICKET_OPENED:
         customer_id, _ = batch.customer(data["customer_id"])
         subject = data.get("subject")
         batch.tickets[record.aggregate_id] = TicketState(
@@ -210,7 +211,7 @@ def fold_ticket(batch: Batch, record: EventRecord) -> None:
     kind = DOC_KINDS.get(record.type)
     if kind is not None:
         text = data["text"]
-        if record.type == "TicketOpened" and ticket.subject:
+        if record.type == EventType.TICKET_OPENED and ticket.subject:
             text = f"{ticket.subject}\n{text}"
         snippet, article = data.get("snippet"), data.get("article")
         batch.docs.append((record.position, ticket.tid, kind, at, record.actor, text, snippet, article))
@@ -222,10 +223,10 @@ def fold_ticket(batch: Batch, record: EventRecord) -> None:
                 ticket,
             )
         )
-    elif record.type == "TagsChanged":
+    elif record.type == EventType.TAGS_CHANGED:
         removed = set(data["removed"])
         ticket.tags = sorted((set(ticket.tags) | set(data["added"])) - removed)
-    elif record.type == "Assigned":
+    elif record.type == EventType.ASSIGNED:
         ticket.assignee = data["assignee"]
     elif record.type in STATUS_AFTER:
         ticket.status = STATUS_AFTER[record.type]
@@ -233,7 +234,7 @@ def fold_ticket(batch: Batch, record: EventRecord) -> None:
 
 def fold_customer(batch: Batch, record: EventRecord) -> None:
     data, con = record.data, batch.con
-    if record.type == "CustomerRegistered":
+    if record.type == EventType.CUSTOMER_REGISTERED:
         # Buffered like the documents; `Batch.customer` finds it in `names` until the flush.
         identities, name = list(data["identities"]), data["name"]
         batch.customers.append(
@@ -242,7 +243,7 @@ def fold_customer(batch: Batch, record: EventRecord) -> None:
         batch.customer_fts.append((record.position, name_text(name), name_text(handles(identities))))
         batch.names[record.aggregate_id] = (record.aggregate_id, index_text(name))
         name_known_customer(batch, record.aggregate_id, name)
-    elif record.type == "IdentityLinked":
+    elif record.type == EventType.IDENTITY_LINKED:
         batch.flush()
         row = con.execute(
             "SELECT cid, name, identities FROM search_customers WHERE customer_id = ?", (record.aggregate_id,)
@@ -253,7 +254,7 @@ def fold_customer(batch: Batch, record: EventRecord) -> None:
         new = [*old, data["identity"]]
         con.execute("UPDATE search_customers SET identities = ? WHERE cid = ?", (json.dumps(new), row[0]))
         index_customer(con, row[0], row[1], new, delete=old)
-    elif record.type == "CustomerMergedInto":
+    elif record.type == EventType.CUSTOMER_MERGED_INTO:
         batch.flush()
         merge_customers(con, record.aggregate_id, data["target_id"])
 

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.models import CommandPublic, CustomerMergeIn, IdentityIn, TextIn
+from api.public import CustomerHistoryPublic, CustomerPublic, CustomersPublic
 from api.reading import ViewsAt
 from domain.errors import CustomerNotFoundError
+from domain.event_types import EventType
 from domain.users import User
 from projections.queue_store import QueueFilter
 from projections.search_queries import customers, history
@@ -18,7 +20,7 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 EVERY_STATUS = ("open", "paused", "resolved", "merged")
 
 
-@router.get("/{customer_id}")
+@router.get("/{customer_id}", response_model=CustomerPublic)
 def get_customer(
     customer_id: UUID,
     runtime: RuntimeDep,
@@ -38,7 +40,7 @@ def get_customer(
     notes = [
         {"text": e.text, "actor": e.actor, "occurred_at": e.occurred_at.isoformat()}
         for e in helpdesk.customer_history(customer_id)
-        if type(e).__name__ == "CustomerNoteAdded"
+        if type(e).__name__ == EventType.CUSTOMER_NOTE_ADDED
     ]
     return {
         "id": str(customer.id),
@@ -60,7 +62,7 @@ def add_customer_note(customer_id: UUID, body: TextIn, caller: CallerDep) -> Com
     return caller.done(caller.helpdesk.add_customer_note(customer_id, body.text, ctx))
 
 
-@router.get("")
+@router.get("", response_model=CustomersPublic)
 def find_customers(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(READERS, "find customers"))],
@@ -74,7 +76,7 @@ def find_customers(
     return {"data": data, "count": count, "position": runtime.runner.position(("queue", "search"))}
 
 
-@router.get("/{customer_id}/history")
+@router.get("/{customer_id}/history", response_model=CustomerHistoryPublic)
 def customer_history(
     customer_id: UUID,
     runtime: RuntimeDep,

@@ -7,7 +7,7 @@ first. Each is named after its kind, so its operation id and summary stay what t
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +15,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CurrentUser, RuntimeDep, require
+from api.choices import one_of
 from api.errors import ApiError
+from api.public import DeadLettersPublic
+from application.thread_history import ITEM_KINDS
 from domain.values import Role
 from ingest import registry
 from ingest.channel_kind import ChannelKind, Webhook
@@ -38,7 +41,7 @@ class RetryIn(BaseModel):
 class WidgetItemPublic(BaseModel):
     id: str = Field(description="<ticket id>:<version>")
     ticket_id: str
-    kind: Literal["message", "reply"]
+    kind: one_of(ITEM_KINDS)
     text: str
     sent_at: str = Field(description="When it happened (ISO 8601)")
     author: str | None = Field(description="null for the visitor, else the operator")
@@ -133,7 +136,7 @@ def widget_messages(
     return respond(pull(service, channel, visitor_id, (after, before), x_widget_key, signature, limit))
 
 
-@router.get("/dead-letters")
+@router.get("/dead-letters", response_model=DeadLettersPublic)
 def dead_letters(
     runtime: RuntimeDep,
     user: CurrentUser,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import ArticleIn, CommandPublic
+from api.public import ArticlePublic, ArticlesPublic
 from api.reading import ViewsAt
 from domain.users import User
 from projections.kb import articles
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/kb", tags=["knowledge base"])
 CONTENT = {"title", "body", "category", "tags", "visibility"}
 
 
-@router.get("/articles")
+@router.get("/articles", response_model=ArticlesPublic)
 def list_articles(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(READERS, "read the knowledge base"))],
@@ -32,7 +33,7 @@ def list_articles(
     return {"data": data, "count": count, "position": runtime.runner.position(("search",))}
 
 
-@router.get("/articles/{article_id}")
+@router.get("/articles/{article_id}", response_model=ArticlePublic)
 def get_article(
     article_id: UUID,
     runtime: RuntimeDep,

@@ -1,6 +1,6 @@
 """The mention moderation queue, triage, and the marketing report by category, source and day."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -8,8 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import HISTORY_READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
+from api.choices import one_of
 from api.models import CommandPublic, Instant
+from api.public import MentionReportPublic, MentionsPublic
 from api.reading import ViewsAt
+from domain.mention import Decision
 from domain.users import User
 
 router = APIRouter(tags=["mentions"])
@@ -17,7 +20,7 @@ router = APIRouter(tags=["mentions"])
 
 class TriageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    decision: Literal["reply", "marketing", "ignore"]
+    decision: one_of(Decision)
     category: str | None = Field(default=None, max_length=64)
     tags: list[str] = Field(default_factory=list, max_length=20)
 
@@ -27,11 +30,11 @@ class AnsweredIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-@router.get("/mentions")
+@router.get("/mentions", response_model=MentionsPublic)
 def list_mentions(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(HISTORY_READERS, "read mentions"))],
-    status: Literal["new", "reply", "marketing", "ignore"] | None = None,
+    status: one_of(("new",), Decision) | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     min_position: Annotated[int, Depends(ViewsAt("ingest"))] = 0,
@@ -58,7 +61,7 @@ def answered(mention_id: UUID, caller: CallerDep, body: AnsweredIn | None = None
     return caller.done(caller.helpdesk.answer_on_site(mention_id, note, ctx))
 
 
-@router.get("/reports/mentions")
+@router.get("/reports/mentions", response_model=MentionReportPublic)
 def mention_report(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(HISTORY_READERS, "read reports"))],

@@ -5,7 +5,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from api import excel
 from api.auth import Allowed, CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
+from api.choices import one_of
 from api.models import Instant
 from api.reading import ViewsAt
 from application.command import Context
@@ -20,11 +21,11 @@ from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
 from domain.text_forms import identifier
 from domain.users import User
-from domain.values import Role
+from domain.values import Role, TicketType
 from projections import erlang, reports
 from projections.analytics import AnalyticsDb
 from projections.analytics_view import View, open_view
-from projections.reports import ReportQuery
+from projections.reports import BREAKDOWN_BY, CLOCKS, ReportQuery
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 REPORT_READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
@@ -62,12 +63,12 @@ def report_context(
     end: Annotated[Instant, Query(alias="to", description="Window end (exclusive)")],
     operator: str | None = None,
     channel: str | None = None,
-    type: Literal["question", "problem", "incident"] | None = None,
+    type: one_of(TicketType) | None = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
     as_of: Annotated[
         Instant | None, Query(description="Only events recorded by then; default: the last one")
     ] = None,
-    clock: Literal["business", "calendar"] = "business",
+    clock: one_of(CLOCKS) = "business",
     tz: Annotated[str, Query(max_length=64, description="Time zone for days and hours")] = "UTC",
     min_position: Annotated[int, Depends(ViewsAt("analytics"))] = 0,
 ) -> ReportContext:
@@ -116,7 +117,7 @@ def daily(ctx: ReportDep) -> Response:
 
 
 @router.get("/breakdown")
-def breakdown(ctx: ReportDep, by: Literal["type", "tag", "channel"]) -> Response:
+def breakdown(ctx: ReportDep, by: one_of(BREAKDOWN_BY)) -> Response:
     """Tickets received per type, tag or channel, with shares."""
     return ctx.run(lambda view, q: reports.breakdown(view, q, by), f"breakdown:{by}")
 

@@ -1,23 +1,27 @@
 """Archive search: every message, reply and (for staff) internal note, by word form, ranked."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
 from api.auth import READERS, Allowed, RuntimeDep
+from api.choices import one_of
 from api.models import FilterValue, Instant, filter_values
+from api.public import SearchPublic
 from api.reading import ViewsAt
 from domain.text_forms import identifier
 from domain.users import User
+from domain.values import Status
 from projections.search_queries import SearchQuery, search
+from projections.search_store import KIND_CODES
 
 router = APIRouter(tags=["search"])
-Status = Literal["open", "paused", "resolved", "merged"]
-Kind = Literal["message", "reply", "note"]
+StatusChoice = one_of(Status)
+KindChoice = one_of(KIND_CODES)
 
 
-@router.get("/search")
+@router.get("/search", response_model=SearchPublic)
 def search_archive(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(READERS, "search the archive"))],
@@ -25,8 +29,8 @@ def search_archive(
     customer: UUID | None = None,
     tag: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
     channel: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
-    status: Annotated[list[Status], filter_values()] = [],  # noqa: B006
-    kind: Annotated[list[Kind], filter_values()] = [],  # noqa: B006
+    status: Annotated[list[StatusChoice], filter_values()] = [],  # noqa: B006
+    kind: Annotated[list[KindChoice], filter_values()] = [],  # noqa: B006
     from_: Annotated[Instant | None, Query(alias="from")] = None,
     to: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

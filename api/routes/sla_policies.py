@@ -1,17 +1,20 @@
 """SLA policies: define or change one (each change a new version), list them with versions."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Allowed, RuntimeDep, require
 from api.caller import CallerDep
+from api.choices import one_of
 from api.models import CommandIn, CommandPublic, Instant
+from api.public import SlaPoliciesPublic
 from api.reading import ViewsAt
+from domain.calendar import WEEKDAYS
 from domain.sla_policy import PolicySpec
 from domain.users import User
-from domain.values import Role
+from domain.values import Priority, Role, TicketType
 from projections.sla_policy_queries import policy_versions
 
 router = APIRouter(prefix="/sla-policies", tags=["sla-policies"])
@@ -30,7 +33,7 @@ class TargetsIn(BaseModel):
 class CalendarIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tz: str = Field(max_length=64, description="IANA time zone, e.g. Europe/Moscow")
-    weekly: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[list[str]]] = Field(
+    weekly: dict[one_of(WEEKDAYS), list[list[str]]] = Field(
         description='Working intervals per weekday, e.g. {"mon": [["09:00", "18:00"]]}'
     )
     holidays: list[str] = Field(default_factory=list, max_length=1000, description="Dates like 2026-01-01")
@@ -39,8 +42,8 @@ class CalendarIn(BaseModel):
 class AppliesToIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channels: list[str] = Field(default_factory=list, max_length=100, description="Empty: every channel")
-    types: list[Literal["question", "problem", "incident"]] = Field(default_factory=list)
-    priorities: list[Literal["low", "normal", "high", "urgent"]] = Field(default_factory=list)
+    types: list[one_of(TicketType)] = Field(default_factory=list)
+    priorities: list[one_of(Priority)] = Field(default_factory=list)
 
 
 class SlaPolicyIn(CommandIn):
@@ -65,7 +68,7 @@ def put_policy(name: str, body: SlaPolicyIn, caller: CallerDep) -> CommandPublic
     return caller.done(caller.helpdesk.define_sla_policy(name, spec, body.effective_from, ctx))
 
 
-@router.get("")
+@router.get("", response_model=SlaPoliciesPublic)
 def list_policies(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(POLICY_READERS, "read SLA policies"))],

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import HISTORY_READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import CommandIn, CommandPublic, Instant, SnippetEditIn, SnippetIn
+from api.public import SnippetPreviewPublic, SnippetsPublic, SnippetUsagePublic
 from api.reading import ViewsAt
 from domain.placeholders import KNOWN, render
 from domain.users import User
@@ -18,7 +19,7 @@ router = APIRouter(tags=["snippets"])
 REPORT_READERS = (Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR)
 
 
-@router.get("/snippets")
+@router.get("/snippets", response_model=SnippetsPublic)
 def list_snippets(runtime: RuntimeDep, user: CurrentUser, archived: bool = False) -> dict[str, Any]:
     """Every snippet by shortcut, and the placeholders a body may use."""
     require(user, HISTORY_READERS, "read snippets")
@@ -50,7 +51,7 @@ def archive_snippet(ref: str, caller: CallerDep, body: CommandIn | None = None) 
     return caller.done(caller.helpdesk.archive_snippet(ref, ctx))
 
 
-@router.get("/snippets/{ref}/preview")
+@router.get("/snippets/{ref}/preview", response_model=SnippetPreviewPublic)
 def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     """The snippet filled in for one ticket, for the operator to edit before sending."""
     require(user, STAFF, "use snippets")
@@ -60,7 +61,7 @@ def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUs
     return {"id": str(found.id), "shortcut": found.shortcut, "text": render(found.body, values)}
 
 
-@router.get("/reports/snippets")
+@router.get("/reports/snippets", response_model=SnippetUsagePublic)
 def snippets_report(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(REPORT_READERS, "read reports"))],

@@ -1,6 +1,6 @@
 """Tickets: open, act on, list (the queue view), read the current state and the full history."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -16,6 +16,7 @@ from api.auth import (
     require,
 )
 from api.caller import CallerDep
+from api.choices import one_of
 from api.models import (
     AssignIn,
     CommandIn,
@@ -37,15 +38,16 @@ from api.models import (
     TypeIn,
     filter_values,
 )
+from api.public import TicketPublic
 from api.reading import ViewsAt
 from api.views import event_public, ticket_detail
 from domain.text_forms import identifier
 from domain.users import User
-from domain.values import Role
+from domain.values import Priority, Role, Status, TicketType
 from projections.queue_store import QueueFilter
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
-Status = Literal["open", "paused", "resolved", "merged"]
+StatusChoice = one_of(Status)
 CUSTOMER_FILTER = (
     "A customer: their tickets and those of every record merged into them, along chains of merges "
     "too. A record that was merged away stands for the customer it was merged into (as in search), "
@@ -166,13 +168,13 @@ def merge(ticket_id: UUID, body: MergeIn, caller: CallerDep) -> CommandPublic:
 def list_tickets(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(READERS, "read the queue"))],
-    status: Annotated[list[Status], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
+    status: Annotated[list[StatusChoice], filter_values()] = [],  # noqa: B006 - FastAPI copies defaults
     channel: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
     assignee: str | None = None,
     unassigned: bool = False,
     tag: Annotated[list[FilterValue], filter_values()] = [],  # noqa: B006
-    type: Literal["question", "problem", "incident"] | None = None,
-    priority: Literal["low", "normal", "high", "urgent"] | None = None,
+    type: one_of(TicketType) | None = None,
+    priority: one_of(Priority) | None = None,
     customer: Annotated[UUID | None, Query(description=CUSTOMER_FILTER)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -195,7 +197,7 @@ def list_tickets(
     return TicketsPublic(data=rows, count=count, position=runtime.runner.position(("queue",)))
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", response_model=TicketPublic)
 def get_ticket(
     ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser, as_of: Instant | None = None
 ) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from uuid import UUID
 from application.intake import Inbound
 from domain.channel import Channel
 from ingest.channel_kind import ChannelKind, Replies, register
-from ingest.contract import DeliveryError, Malformed, Parsed, Thread
+from ingest.contract import DeliveryError, Malformed, Parsed, ReplyAddress
 
 KIND = "email"
 TOKEN = re.compile(r"\[#([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\]")
@@ -79,7 +79,7 @@ class EmailAdapter(ChannelKind):
             ticket_hint=UUID(token.group(1)) if token else None,
         )
 
-    def send(self, channel: Channel, thread: Thread, text: str, reply_key: str) -> str:
+    def send(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str:
         ticket_id, version = reply_key.rsplit(":", 1)
         domain = channel.setting("address").rsplit("@", 1)[-1]
         mail = EmailMessage()

@@ -19,7 +19,7 @@ from ingest.contract import (
     Malformed,
     Outgoing,
     Parsed,
-    Thread,
+    ReplyAddress,
     header,
     int_of,
     load_json,
@@ -89,7 +89,7 @@ class TelegramAdapter(HttpReplies):
             attachments=attachments,
         )
 
-    def request(self, channel: Channel, thread: Thread, text: str, reply_key: str) -> Outgoing:
+    def request(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> Outgoing:
         chat_id = thread.external_ids[-1].split(":", 1)[0] if thread.external_ids else thread.handle
         base = channel.setting("api_base", DEFAULT_API).rstrip("/")
         token = channel.setting("bot_token")

@@ -21,7 +21,7 @@ from ingest.contract import (
     Malformed,
     Outgoing,
     Parsed,
-    Thread,
+    ReplyAddress,
     int_of,
     load_json,
     obj,
@@ -115,7 +115,7 @@ class VkAdapter(HttpReplies):
             attachments=attachments,
         )
 
-    def request(self, channel: Channel, thread: Thread, text: str, reply_key: str) -> Outgoing:
+    def request(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> Outgoing:
         base = channel.setting("api_base", DEFAULT_API).rstrip("/")
         common = {"access_token": channel.setting("access_token"), "v": API_VERSION, "message": text}
         last = thread.external_ids[-1] if thread.external_ids else f"msg:{thread.handle}:0"

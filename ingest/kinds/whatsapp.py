@@ -24,7 +24,7 @@ from ingest.contract import (
     Malformed,
     Outgoing,
     Parsed,
-    Thread,
+    ReplyAddress,
     header,
     load_json,
     obj,
@@ -151,7 +151,7 @@ class WhatsAppAdapter(HttpReplies):
             attachments=attachments,
         )
 
-    def request(self, channel: Channel, thread: Thread, text: str, reply_key: str) -> Outgoing:
+    def request(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> Outgoing:
         base = channel.setting("api_base", DEFAULT_API).rstrip("/")
         body: dict[str, Any] = {
             "messaging_product": "whatsapp",

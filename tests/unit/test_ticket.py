@@ -13,11 +13,11 @@ from domain.errors import (
     InvalidMergeError,
     InvalidValueError,
     ReplyNotDeliveredError,
-    TicketClosedError,
     TicketMergedError,
     TicketNotPausableError,
     TicketNotPausedError,
     TicketNotResolvedError,
+    TicketResolvedError,
     TimeTravelError,
 )
 from domain.ticket import Ticket
@@ -84,7 +84,7 @@ def test_customer_message_on_a_resolved_ticket_reopens_it() -> None:
 def test_work_on_a_resolved_ticket_is_refused(command) -> None:  # type: ignore[no-untyped-def]
     ticket = new_ticket()
     ticket.resolve("solved", stamp(5))
-    with pytest.raises((TicketClosedError, TicketNotPausableError)):
+    with pytest.raises((TicketResolvedError, TicketNotPausableError)):
         command(ticket)
 
 
