@@ -122,6 +122,17 @@ def unix_time(value: Any, what: str) -> datetime:
         raise Malformed(f"{what} is not a valid time.") from None
 
 
+def iso_time(text: str, field: str, form: str = "ISO 8601") -> datetime:
+    """An ISO 8601 time with its zone, in UTC; otherwise Malformed, naming the field."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise Malformed(f"{field} must be {form}.") from None
+    if parsed.tzinfo is None:
+        raise Malformed(f"{field} needs a time zone.")
+    return in_utc(parsed, field)
+
+
 def in_utc(moment: datetime, what: str) -> datetime:
     """A provider's time with a time zone, in UTC; year 1 at +23:59 has no UTC and is refused."""
     try:

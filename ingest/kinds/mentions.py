@@ -20,7 +20,7 @@ from ingest.contract import (
     MentionIn,
     Parsed,
     header,
-    in_utc,
+    iso_time,
     load_json,
     obj,
     text_of,
@@ -76,11 +76,4 @@ def mention(item: dict[str, Any]) -> MentionIn:
 
 
 def published(value: Any) -> datetime:
-    text = text_of(value, "published_at")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise Malformed("published_at must be ISO 8601.") from None
-    if parsed.tzinfo is None:
-        raise Malformed("published_at needs a time zone.")
-    return in_utc(parsed, "published_at")
+    return iso_time(text_of(value, "published_at"), "published_at")

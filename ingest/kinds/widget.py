@@ -20,7 +20,7 @@ from ingest.contract import (
     Malformed,
     Parsed,
     header,
-    in_utc,
+    iso_time,
     load_json,
     obj,
     text_of,
@@ -103,11 +103,5 @@ def sent_at(value: object) -> datetime:
     if value is None:
         return datetime.max.replace(tzinfo=UTC)  # "now": intake caps times at the server clock
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise Malformed("sent_at must be ISO 8601 or unix seconds.") from None
-        if parsed.tzinfo is None:
-            raise Malformed("sent_at needs a time zone.")
-        return in_utc(parsed, "sent_at")
+        return iso_time(value, "sent_at", "ISO 8601 or unix seconds")
     return unix_time(value, "sent_at")
