@@ -21,6 +21,7 @@ from api.routes import (
     snippets,
     tickets,
 )
+from api.web import workspace
 from api.webhooks import Webhooks
 
 DESCRIPTION = """Event-sourced omnichannel helpdesk core. Every change to a ticket is an immutable
@@ -52,6 +53,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     routers = (tickets, customers, search, kb, snippets, channels, mentions, ingest, reports, sla_policies)
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
+
+    workspace.install(app)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, object]:

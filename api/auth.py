@@ -1,7 +1,5 @@
 """Bearer tokens and roles. Tokens are random secrets; only their SHA-256 is ever stored."""
 
-import hashlib
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -10,6 +8,7 @@ from fastapi import Depends, Header, Request
 
 from api.bootstrap import Runtime
 from api.errors import ApiError
+from api.token_values import hash_token, new_token
 from domain.users import User
 from domain.values import Role
 
@@ -22,14 +21,7 @@ READERS = HISTORY_READERS
 adapter or an import writes tickets and reads back only the one it acts on (GET /tickets/{id},
 without notes); the widget's conversation goes through the ingest routes, on the visitor's key."""
 TRUSTED_CLOCKS = (Role.SERVICE, Role.ADMIN)
-
-
-def new_token() -> str:
-    return "ds_" + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+__all__ = ["hash_token", "new_token"]
 
 
 async def get_runtime(request: Request) -> Runtime:

@@ -21,6 +21,7 @@ from api.settings import Settings, SettingsError
 from api.store import aggregate_cache, event_positions, store_env
 from api.token_cache import TokenCache
 from api.view_files import ANALYTICS_FILE, search_path, view_file
+from api.web.sessions import Sessions, session_key
 from application.helpdesk import Helpdesk
 from ingest.runtime import IngestRuntime, build_ingest, open_ingest_store
 from projections.analytics import AnalyticsDb, AnalyticsProjection
@@ -73,6 +74,7 @@ class Runtime:
     ingest: IngestRuntime | None = None
     analytics: AnalyticsDb | None = None
     tokens: TokenCache = field(default_factory=TokenCache)
+    sessions: Sessions | None = None
     background: list[Background] = field(default_factory=list)
 
     def start(self) -> None:
@@ -163,6 +165,12 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
         ingest=ingest,
         analytics=analytics,
         background=background,
+    )
+    runtime.sessions = Sessions(
+        helpdesk,
+        runtime.tokens,
+        session_key(settings.session_key, settings.data_dir),
+        settings.session_idle_minutes * 60,
     )
     secure(settings.data_dir)
     return runtime

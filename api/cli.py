@@ -23,7 +23,13 @@ from application.helpdesk import Helpdesk
 from domain.errors import DomainError
 from projections.records import record_from_event
 
-EXTENSIONS: tuple[str, ...] = ("api.cli_tokens", "api.cli_ingest", "api.cli_analytics", "api.cli_kafka")
+EXTENSIONS: tuple[str, ...] = (
+    "api.cli_tokens",
+    "api.cli_users",
+    "api.cli_ingest",
+    "api.cli_analytics",
+    "api.cli_kafka",
+)
 """Modules that add their own subcommands through `register(subparsers)`."""
 
 

@@ -14,7 +14,7 @@ import psycopg
 from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from domain.errors import ConflictError, DomainError, ForbiddenError, InvalidCommandError, NotFoundError
@@ -37,6 +37,7 @@ STORAGE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
 )
 """What the stores raise; handled inside the app, so uvicorn keeps the connection it can."""
+API_PATHS = ("/api/", "/docs", "/redoc", "/openapi.json", "/health")
 RETRY_AFTER_SECONDS = 30
 LOG_FULL_EVERY_SECONDS = 60.0
 
@@ -51,49 +52,58 @@ def error(status: int, code: str, detail: str) -> JSONResponse:
     return JSONResponse({"error": code, "detail": detail}, status_code=status)
 
 
+def answer(request: Request, status: int, code: str, detail: str) -> Response:
+    """JSON for the API; on a workspace page, the page's own error view (api.web.pages_errors)."""
+    page_error = getattr(request.app.state, "page_error", None)
+    if page_error is not None and not request.url.path.startswith(API_PATHS):
+        return page_error(request, status, code, detail)  # type: ignore[no-any-return]
+    return error(status, code, detail)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(request: Request, exc: ApiError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        response = error(exc.status, exc.code, exc.detail)
+        response = answer(request, exc.status, exc.code, exc.detail)
         response.headers.update(headers or {})
         return response
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
         status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 422)
-        return error(status, exc.code, str(exc))
+        return answer(request, status, exc.code, str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = exc.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
-            return error(400, "malformed_json", "The request body is not valid JSON.")
-        return error(422, "invalid_request", "; ".join(describe(p) for p in problems))
+            return answer(request, 400, "malformed_json", "The request body is not valid JSON.")
+        return answer(request, 422, "invalid_request", "; ".join(describe(p) for p in problems))
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        response = error(exc.status_code, code, str(exc.detail))
+        response = answer(request, exc.status_code, code, str(exc.detail))
         response.headers.update(exc.headers or {})
         return response
 
-    async def storage_failure(request: Request, exc: Exception) -> JSONResponse:
+    async def storage_failure(request: Request, exc: Exception) -> Response:
         return failure(request, exc)
 
     for cls in STORAGE_ERRORS:
         app.add_exception_handler(cls, storage_failure)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         return failure(request, exc)
 
 
-def failure(request: Request, exc: Exception) -> JSONResponse:
+def failure(request: Request, exc: Exception) -> Response:
     """507 for a full disk, else 500; either way the client is told to open a new connection."""
     if is_disk_full(exc):
         full_disk_log.note(request)
-        response = error(
+        response = answer(
+            request,
             507,
             "insufficient_storage",
             "The server's disk is full, so nothing was saved; retry later, the same request will work.",
@@ -101,7 +111,9 @@ def failure(request: Request, exc: Exception) -> JSONResponse:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        response = error(500, "internal_error", "Something went wrong on our side; it has been logged.")
+        response = answer(
+            request, 500, "internal_error", "Something went wrong on our side; it has been logged."
+        )
     response.headers["Connection"] = "close"
     return response
 

@@ -7,6 +7,7 @@ import math
 import re
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SWITCHES = {"on": True, "off": False}
 TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
@@ -103,3 +104,23 @@ def kafka_topic(raw: str) -> str:
     if not TOPIC.fullmatch(topic) or topic in (".", ".."):
         raise ValueError("expected a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-'")
     return topic
+
+
+def session_key(raw: str) -> str:
+    if len(raw.strip()) < 32:
+        raise ValueError("a session key has at least 32 characters (e.g. `openssl rand -hex 32`)")
+    return raw.strip()
+
+
+def hidden(_: str) -> str:
+    """How a secret appears in an error: not at all."""
+    return "<hidden>"
+
+
+def time_zone(raw: str) -> str:
+    """An IANA zone name, as the team's clock: `Europe/Moscow`."""
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("an IANA time zone name such as Europe/Moscow or UTC") from None
+    return raw.strip()

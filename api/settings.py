@@ -14,6 +14,7 @@ from typing import Any
 
 from api.setting_values import (
     directory,
+    hidden,
     kafka_bootstrap,
     kafka_topic,
     listen_host,
@@ -21,8 +22,10 @@ from api.setting_values import (
     positive_whole,
     postgres_url,
     seconds,
+    session_key,
     shown_postgres_url,
     switch,
+    time_zone,
 )
 
 
@@ -59,6 +62,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DESKSTREAM_AGGREGATE_CACHE_MB", "aggregate_cache_mb", positive_whole),
     Variable("DESKSTREAM_HISTORY_CACHE_MB", "history_cache_mb", positive_whole),
     Variable("DESKSTREAM_DUCKDB_MEMORY_MB", "duckdb_memory_mb", positive_whole),
+    Variable("DESKSTREAM_SESSION_KEY", "session_key", session_key, hidden),
+    Variable("DESKSTREAM_SESSION_IDLE_MINUTES", "session_idle_minutes", positive_whole),
+    Variable("DESKSTREAM_TIME_ZONE", "time_zone", time_zone),
 )
 
 
@@ -80,6 +86,12 @@ class Settings:
     aggregate_cache_mb: float = 32
     history_cache_mb: float = 32
     duckdb_memory_mb: float = 128
+    session_key: str | None = None
+    """Signs the workspace's session cookies; every API process behind one address shares it.
+    Unset, each data directory keeps its own (session.key)."""
+    session_idle_minutes: int = 480
+    time_zone: str = "UTC"
+    """The team's time zone: the workspace shows times in it unless a user chooses another."""
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod

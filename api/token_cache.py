@@ -39,3 +39,8 @@ class TokenCache:
                     self._entries.clear()
                 self._entries[token_hash] = (now + self.ttl, user)
         return user
+
+    def forget(self, token_hash: str) -> None:
+        """A token revoked here stops working here at once, not only after `ttl`."""
+        with self._lock:
+            self._entries.pop(token_hash, None)

@@ -83,3 +83,5 @@ class Helpdesk(Desk):
     issue_token = users.issue_token
     revoke_token = users.revoke_token
     authenticate = users.authenticate
+    set_password = users.set_password
+    check_password = users.check_password

@@ -1,7 +1,9 @@
 """User use cases: registering users and their roles, issuing and revoking API tokens."""
 
 from application.desk import Desk
-from domain.users import ApiToken, User
+from application.passwords import hash_password, verify_password
+from domain.errors import InvalidValueError
+from domain.users import ApiToken, User, check_user_name
 
 
 def register_user(desk: Desk, name: str, role: str) -> User:
@@ -36,3 +38,27 @@ def authenticate(desk: Desk, token_hash: str) -> User | None:
     if not isinstance(token, ApiToken) or token.revoked:
         return None
     return desk.user(token.user_name)
+
+
+def set_password(desk: Desk, name: str, password: str) -> User:
+    """Raises WeakPasswordError for a password too short or too long, before anything is saved."""
+    user = desk.user(name)
+    user.set_password(hash_password(password), desk.clock())
+    desk.save(user)
+    return user
+
+
+def check_password(desk: Desk, name: str, password: str) -> User | None:
+    """The user, if the password is theirs; as slow for a name nobody has as for a wrong password."""
+    found = desk.find(User.create_id(name)) if valid_name(name) else None
+    user = found if isinstance(found, User) else None
+    ok = verify_password(password, user.password_hash if user else None)
+    return user if ok else None
+
+
+def valid_name(name: str) -> bool:
+    try:
+        check_user_name(name)
+    except InvalidValueError:
+        return False
+    return True

@@ -69,8 +69,8 @@ def native(runtime: Any) -> str:
         f"kept free {info.fordblks / MIB:.0f}, mmapped {info.hblkhd / MIB:.0f}; "
         f"SQLite {used.value / MIB:.0f}; DuckDB {int(duck[0][0] or 0) / MIB:.0f}; "
         f"Arrow {pa.total_allocated_bytes() / MIB:.0f}; Python blocks {sys.getallocatedblocks():,}; "
-        f"aggregate cache {len(aggregates.cache):,}; history cache {len(history.cache):,} tickets "
-        f"{getattr(history.cache, 'size', 0) / MIB:.0f} MiB (all MiB)"
+        f"aggregate cache {aggregates.count:,} {aggregates.size / MIB:.0f} MiB; "
+        f"history cache {history.cache.count:,} tickets {history.cache.size / MIB:.0f} MiB (all MiB)"
     )
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from bench.workload import Desk, create_users, free_port, rss_bytes, send, served  # noqa: E402
+from bench.workload import Desk, create_users, free_port, rss_bytes, rss_parts, send, served  # noqa: E402
 
 CEILING = 0.10
 MIB = 2**20
@@ -82,7 +82,12 @@ def sampler(run: Run, pid: int, every: float, stop: threading.Event) -> None:
         run.rss.append((at, rss_bytes(pid)))
         if int(at // 60) > last_minute:
             last_minute = int(at // 60)
-            print(f"  minute {last_minute}: RSS {run.rss[-1][1] / MIB:.0f} MiB", file=sys.stderr, flush=True)
+            parts = rss_parts(pid)
+            print(
+                f"  minute {last_minute}: RSS {run.rss[-1][1] / MIB:.0f} MiB ({parts})",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def rss_at(run: Run, seconds: float) -> int:

@@ -195,3 +195,13 @@ def rss_bytes(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def rss_parts(pid: int) -> str:
+    """VmRSS split as the kernel counts it: anonymous memory (heaps, caches) against file pages
+    mapped and touched (shared libraries, SQLite's mmap of its files), which the OS can drop."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    fields = dict(line.split(":", 1) for line in lines if line.startswith(("RssAnon", "RssFile", "RssShmem")))
+    return ", ".join(
+        f"{k.removeprefix('Rss').lower()} {int(v.split()[0]) // 1024}" for k, v in fields.items()
+    )

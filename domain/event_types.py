@@ -57,6 +57,7 @@ class EventType:
     # User, ApiToken, KeyedRequest, QaSample (unpublished)
     USER_REGISTERED = "UserRegistered"
     ROLE_CHANGED = "RoleChanged"
+    PASSWORD_SET = "PasswordSet"
     TOKEN_ISSUED = "TokenIssued"
     TOKEN_REVOKED = "TokenRevoked"
     ANSWERED = "Answered"
@@ -73,7 +74,7 @@ UNPUBLISHED: dict[str, tuple[str, ...]] = {
         EventType.MENTION_TRIAGED,
         EventType.MENTION_ANSWERED_ON_SITE,
     ),
-    "User": (EventType.USER_REGISTERED, EventType.ROLE_CHANGED),
+    "User": (EventType.USER_REGISTERED, EventType.ROLE_CHANGED, EventType.PASSWORD_SET),
     "ApiToken": (EventType.TOKEN_ISSUED, EventType.TOKEN_REVOKED),
     "KeyedRequest": (EventType.ANSWERED,),
     "QaSample": (EventType.QA_SAMPLE_DRAWN,),

@@ -27,12 +27,23 @@ class User(CheapCopy, Aggregate):
         def apply(self, user: "User") -> None:
             user.role = self.role
 
+    class PasswordSet(Aggregate.Event):
+        """Only the password's memory-hard hash (application/passwords.py) is recorded."""
+
+        password_hash: str
+        occurred_at: datetime
+
+        def apply(self, user: "User") -> None:
+            user.password_hash = self.password_hash
+
     name: str
     role: str
+    password_hash: str | None
 
     def __init__(self, name: str, role: str, occurred_at: datetime) -> None:
         self.name = name
         self.role = role
+        self.password_hash = None
 
     @staticmethod
     def create_id(name: str) -> UUID:
@@ -50,6 +61,9 @@ class User(CheapCopy, Aggregate):
         value = parse(Role, role, "role")
         if value != self.role:
             self.trigger_event(self.RoleChanged, role=value, occurred_at=at, timestamp=at)
+
+    def set_password(self, password_hash: str, at: datetime) -> None:
+        self.trigger_event(self.PasswordSet, password_hash=password_hash, occurred_at=at, timestamp=at)
 
 
 class ApiToken(CheapCopy, Aggregate):

@@ -30,7 +30,17 @@ ENVELOPE_FIELDS = frozenset(
         "request_id",
     }
 )
-SECRET_FIELDS: dict[str, Callable[[Any], Any]] = {"Channel.settings": redacted}
+
+
+def hidden_value(_: object) -> str:
+    """A password hash is not a password, but nothing outside the store needs to see it."""
+    return "***"
+
+
+SECRET_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "Channel.settings": redacted,
+    "User.password_hash": hidden_value,
+}
 """`<aggregate type>.<field>` whose values hold secrets, and how each is masked."""
 
 

@@ -14,6 +14,8 @@ COMMANDS = [
     ["serve", "--port", "8001"],
     ["token", "create", "--name", "x", "--role", "operator"],
     ["token", "revoke", "ds_x"],
+    ["user", "add", "anna", "--role", "operator"],
+    ["user", "password", "anna"],
     ["ticket", "show", ID],
     ["ticket", "history", ID],
     ["replay"],
@@ -69,7 +71,7 @@ def test_without_data_the_environment_then_the_default_decide() -> None:
 def test_every_command_the_cli_has_is_listed_here_and_takes_data_after_it() -> None:
     """A new subcommand (an extension's too) gets `--data` without anyone remembering to add it."""
     leaves = set(leaf_commands(parser()))
-    grouped = ("token", "ticket", "channel", "analytics")
+    grouped = ("token", "user", "ticket", "channel", "analytics")
     listed = {tuple(c[:2]) if c[0] in grouped else (c[0],) for c in COMMANDS}
     assert leaves == listed
 

@@ -32,6 +32,9 @@ WRONG = {
     "DESKSTREAM_AGGREGATE_CACHE_MB": ("32MB", "a whole number of 1 or more"),
     "DESKSTREAM_HISTORY_CACHE_MB": ("-1", "a whole number of 1 or more"),
     "DESKSTREAM_DUCKDB_MEMORY_MB": ("lots", "a whole number of 1 or more"),
+    "DESKSTREAM_SESSION_KEY": ("short", "at least 32 characters"),
+    "DESKSTREAM_SESSION_IDLE_MINUTES": ("0", "a whole number of 1 or more"),
+    "DESKSTREAM_TIME_ZONE": ("Mars/Olympus", "an IANA time zone name"),
 }
 
 
@@ -46,7 +49,10 @@ def test_a_wrong_value_is_one_line_naming_the_variable_the_value_and_what_is_all
     value, allowed = WRONG[name]  # type: ignore[misc]
     [line] = problems({name: value})
     assert line.startswith(f"{name}=") and allowed in line and "\n" not in line
-    assert value in line or name == "DESKSTREAM_POSTGRES_URL"
+    if name == "DESKSTREAM_SESSION_KEY":
+        assert value not in line.partition("=")[2]  # a secret, even a wrong one, is not echoed
+    else:
+        assert value in line or name == "DESKSTREAM_POSTGRES_URL"
 
 
 def test_the_password_in_a_wrong_postgres_url_is_not_printed() -> None:

@@ -1,0 +1,29 @@
+"""The web workspace: server-rendered pages over the same use cases and queries as the API.
+
+`install` adds the pages, the static assets and the page-side error handling to the app the
+API runs in. Pages live in one module each (`inbox`, `ticket_page`, …); every page handler takes
+a `PageViewer` or `FormViewer`, calls a use case or a query, and renders a template.
+"""
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.web import inbox, signin
+from api.web.pages_errors import install_errors
+from api.web.templating import STATIC
+from api.web.throttle import SignInThrottle
+
+PAGE_MODULES = (signin, inbox)
+
+
+def install(app: FastAPI) -> None:
+    app.state.throttle = SignInThrottle()
+    for module in PAGE_MODULES:
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_errors(app)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/inbox", status_code=303)
