@@ -14,6 +14,7 @@ from application import (
     library,
     mentions,
     policies,
+    saved_views,
     tickets,
     users,
 )
@@ -85,3 +86,8 @@ class Helpdesk(Desk):
     authenticate = users.authenticate
     set_password = users.set_password
     check_password = users.check_password
+
+    # saved views of the queue, per user
+    saved_views_of = saved_views.saved_views_of
+    save_view = saved_views.save_view
+    delete_view = saved_views.delete_view

@@ -62,6 +62,10 @@ class EventType:
     TOKEN_REVOKED = "TokenRevoked"
     ANSWERED = "Answered"
     QA_SAMPLE_DRAWN = "QaSampleDrawn"
+    # SavedViews (unpublished)
+    SAVED_VIEWS_STARTED = "SavedViewsStarted"
+    VIEW_SAVED = "ViewSaved"
+    VIEW_DELETED = "ViewDeleted"
 
 
 EVENT_TYPES: tuple[str, ...] = tuple(v for k, v in vars(EventType).items() if k.isupper())
@@ -78,5 +82,6 @@ UNPUBLISHED: dict[str, tuple[str, ...]] = {
     "ApiToken": (EventType.TOKEN_ISSUED, EventType.TOKEN_REVOKED),
     "KeyedRequest": (EventType.ANSWERED,),
     "QaSample": (EventType.QA_SAMPLE_DRAWN,),
+    "SavedViews": (EventType.SAVED_VIEWS_STARTED, EventType.VIEW_SAVED, EventType.VIEW_DELETED),
 }
 """Aggregates whose events stay in the event store (settings, secrets, bookkeeping): no schema."""

@@ -20,6 +20,13 @@ from projections.tracking import ViewSchema
 SCHEMA_VERSION = 2
 """Bumped when a column or table changes that only a replay can fill (2: merges on customer rows;
 no version row is 1). An older view is dropped and re-created empty once, so the runner replays into it."""
+WAITING_KEY = "COALESCE(t.waiting_since, '9999-12-31')"
+"""The customer's waiting time as a sort key: the longest-waiting first, then those nobody waits
+on (answered, resolved). The same order as `waiting_since ASC NULLS LAST`, which no index serves."""
+QUEUE_ORDER = f"{WAITING_KEY}, t.opened_at, t.ticket_id"
+ORDER_INDEX = "(COALESCE(waiting_since, '9999-12-31')), opened_at, ticket_id, status"
+"""Indexes in queue order (whole, per channel, per assignee) end with the status, so the queue's
+page is read in order from the index alone and stops at its last row, on 100k tickets as on 10."""
 TABLES = ("queue_tickets", "queue_ticket_tags", "queue_customers", "queue_tracking")
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS queue_tickets (
@@ -28,9 +35,13 @@ SCHEMA = [
         priority TEXT NOT NULL, opened_at TEXT NOT NULL, waiting_since TEXT,
         updated_at TEXT NOT NULL, resolution TEXT, merged_into TEXT,
         version BIGINT NOT NULL, position BIGINT NOT NULL, event_count BIGINT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS queue_tickets_order ON queue_tickets (status, waiting_since, opened_at)",
+    "DROP INDEX IF EXISTS queue_tickets_order",
+    "DROP INDEX IF EXISTS queue_tickets_assignee",
+    f"CREATE INDEX IF NOT EXISTS queue_tickets_waiting ON queue_tickets ({ORDER_INDEX})",
+    f"CREATE INDEX IF NOT EXISTS queue_tickets_channel_waiting ON queue_tickets (channel, {ORDER_INDEX})",
+    f"CREATE INDEX IF NOT EXISTS queue_tickets_assignee_waiting ON queue_tickets (assignee, {ORDER_INDEX})",
+    "CREATE INDEX IF NOT EXISTS queue_tickets_status_channel ON queue_tickets (status, channel)",
     "CREATE INDEX IF NOT EXISTS queue_tickets_customer ON queue_tickets (customer_id)",
-    "CREATE INDEX IF NOT EXISTS queue_tickets_assignee ON queue_tickets (assignee)",
     """CREATE TABLE IF NOT EXISTS queue_ticket_tags (
         ticket_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (ticket_id, tag))""",
     "CREATE INDEX IF NOT EXISTS queue_ticket_tags_tag ON queue_ticket_tags (tag)",
@@ -59,11 +70,14 @@ UPSERT_CUSTOMER = (
 )
 LISTING = (
     "SELECT " + ", ".join(f"t.{c}" for c in TICKET_COLUMNS.split(", ")) + ", c.survivor_id, "
-    "COALESCE(s.name, c.name) FROM queue_tickets t "
+    "COALESCE(s.name, c.name) FROM ({page}) p JOIN queue_tickets t ON t.ticket_id = p.ticket_id "
     "LEFT JOIN queue_customers c ON c.customer_id = t.customer_id "
-    "LEFT JOIN queue_customers s ON s.customer_id = c.survivor_id"
+    "LEFT JOIN queue_customers s ON s.customer_id = c.survivor_id "
+    f"ORDER BY {QUEUE_ORDER}"
 )
-"""Ticket rows with the customer they belong to now: the survivor of their recorded customer."""
+"""One page of ticket rows with the customer they belong to now (the survivor of their recorded
+customer): the page is chosen from the ticket table alone, and only its rows are joined."""
+PAGE = f"SELECT t.ticket_id FROM queue_tickets t {{where}} ORDER BY {QUEUE_ORDER} LIMIT ? OFFSET ?"
 SURVIVOR = "(SELECT s.survivor_id FROM queue_customers s WHERE s.customer_id = ?)"
 """Like search's CANONICAL: the record a customer id now stands for (NULL if the view lacks it)."""
 VIEW = ViewSchema("queue", SCHEMA_VERSION, TABLES, tuple(SCHEMA), "queue_tracking")
@@ -144,15 +158,17 @@ class QueueStore:
         """Oldest unanswered first: the customer who has waited longest is at the top. A customer
         filter means the surviving customer: its tickets and those of every record merged into it."""
         with self.db.snapshot() as cur:
-            customer_ids = merged_records(cur, f.customer_id) if f.customer_id else ()
-            where, params = filter_sql(f, customer_ids)
-            rows = cur.fetchall(
-                f"{LISTING} {where} ORDER BY t.waiting_since ASC NULLS LAST, t.opened_at ASC, "
-                "t.ticket_id ASC LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            )
+            rows = page_rows(cur, f, limit, offset)
+            where, params = filter_sql(f, merged_records(cur, f.customer_id) if f.customer_id else ())
             count = cur.fetchall(f"SELECT COUNT(*) FROM queue_tickets t {where}", params)[0][0]
-        return [ticket_json(ticket_from_sql(r[:17]), r[17], r[18]) for r in rows], count
+        return rows, count
+
+    def page(self, f: QueueFilter, limit: int, offset: int) -> tuple[list[dict[str, Any]], bool]:
+        """`query`'s rows without the count, and whether more follow: a count reads every matching
+        index entry (80k open tickets: ~10 ms), a page only its own rows."""
+        with self.db.snapshot() as cur:
+            rows = page_rows(cur, f, limit + 1, offset)
+        return rows[:limit], len(rows) > limit
 
     def customer(self, customer_id: str) -> dict[str, Any] | None:
         """The record as the view holds it, with the survivor its tickets now belong to."""
@@ -173,6 +189,13 @@ class QueueStore:
         return sorted(r[0] for r in self.db.fetchall(sql, (customer_id, customer_id)))
 
 
+def page_rows(cur: Cursor, f: QueueFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+    customer_ids = merged_records(cur, f.customer_id) if f.customer_id else ()
+    where, params = filter_sql(f, customer_ids, in_order=True)
+    rows = cur.fetchall(LISTING.format(page=PAGE.format(where=where)), [*params, limit, offset])
+    return [ticket_json(ticket_from_sql(r[:17]), r[17], r[18]) for r in rows]
+
+
 def merged_records(cur: Cursor, customer_id: str) -> list[str]:
     """The id asked for, its survivor and every record surviving as that one: a merged-away id
     stands for its survivor, as in search. An id the view does not know stands for itself."""
@@ -182,8 +205,13 @@ def merged_records(cur: Cursor, customer_id: str) -> list[str]:
     return sorted({customer_id, *(r[0] for r in rows)})
 
 
-def filter_sql(f: QueueFilter, customer_ids: Sequence[str] = ()) -> tuple[str, list[Any]]:
-    """`customer_ids` stands in for `f.customer_id`: the records it was resolved to."""
+def filter_sql(
+    f: QueueFilter, customer_ids: Sequence[str] = (), in_order: bool = False
+) -> tuple[str, list[Any]]:
+    """`customer_ids` stands in for `f.customer_id`: the records it was resolved to. `in_order`
+    keeps the planners off the status index (a status matches most rows: walking an index in
+    queue order and stopping after the page is far cheaper than sorting every open ticket);
+    a count wants that index."""
     clauses: list[str] = []
     params: list[Any] = []
 
@@ -191,7 +219,7 @@ def filter_sql(f: QueueFilter, customer_ids: Sequence[str] = ()) -> tuple[str, l
         clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
         params.extend(values)
 
-    any_of("t.status", f.status or ("open", "paused", "resolved"))
+    any_of("t.status || ''" if in_order else "t.status", f.status or ("open", "paused", "resolved"))
     if f.channel:
         any_of("t.channel", f.channel)
     if f.unassigned:

@@ -16,6 +16,7 @@ from domain.event_types import EVENT_TYPES, UNPUBLISHED, EventType
 from domain.idempotency import KeyedRequest
 from domain.mention import Mention
 from domain.qa_sample import QaSample
+from domain.saved_views import SavedViews
 from domain.sla_policy import SlaPolicy
 from domain.snippet import Snippet
 from domain.ticket import Ticket
@@ -25,7 +26,7 @@ from schemas import PUBLISHED, catalogue
 ROOT = Path(__file__).resolve().parents[2]
 AGGREGATES: tuple[type[Aggregate], ...] = (
     Ticket, Customer, SlaPolicy, Article, Snippet,
-    Channel, Conversation, Mention, User, ApiToken, KeyedRequest, QaSample,
+    Channel, Conversation, Mention, User, ApiToken, KeyedRequest, QaSample, SavedViews,
 )  # fmt: skip
 NOT_EVENTS = {"Event", "Created"}
 
