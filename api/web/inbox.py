@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.auth import READERS, STAFF, get_runtime, require
 from api.bootstrap import Runtime
 from api.web.inbox_filters import LABELS, PRIORITIES, STATUSES, TYPES, InboxFilter, parse, parse_query
-from api.web.inbox_page import Inbox, gather, view_links
+from api.web.inbox_page import Inbox, channels, gather, sidebar_url, view_links
 from api.web.pages_errors import FRAGMENT_HEADER
 from api.web.templating import render
 from api.web.viewer import Form, FormViewer, PageViewer, Viewer
@@ -57,8 +57,8 @@ async def sidebar(request: Request, runtime: RuntimeDep, viewer: PageViewer) -> 
     """The channels and their counts, for the page's live refresh."""
     require(viewer.user, READERS, "read the queue")
     f = parse(request.query_params)
-    page = await to_thread.run_sync(gather, runtime, f, viewer.name, datetime.now(UTC))
-    return render(request, "inbox_channels.html", page_context(page, viewer))
+    links = await to_thread.run_sync(channels, runtime, f)
+    return render(request, "inbox_channels.html", {"channels": links, "sidebar": sidebar_url(f)})
 
 
 @router.post("/inbox/views")
@@ -110,6 +110,8 @@ def page_context(page: Inbox, viewer: Viewer) -> dict[str, Any]:
     return {
         "page": page,
         "filter": page.filter,
+        "channels": page.channels,
+        "sidebar": page.sidebar,
         "views": page.views,
         "may_save": viewer.may(STAFF),
         "typed_name": "",

@@ -11,7 +11,7 @@ from typing import Any
 
 from api.bootstrap import Runtime
 from api.web.inbox_filters import InboxFilter
-from api.web.inbox_sla import Badge, badge
+from api.web.inbox_sla import Badge, badge, minutes
 from domain.sla_policy import PolicyVersion
 from projections.queue_counts import active_per_channel
 from projections.sla_due import ResponseDue, policy_versions, responses_due
@@ -70,7 +70,7 @@ def gather(runtime: Runtime, f: InboxFilter, viewer: str, now: datetime) -> Inbo
     return Inbox(
         filter=f,
         src=f.url(),
-        sidebar=f"/inbox/sidebar?{f.query()}",
+        sidebar=sidebar_url(f),
         rows=rows(runtime, tickets, now),
         position=position,
         channels=channel_links(runtime, f, counts),
@@ -81,6 +81,15 @@ def gather(runtime: Runtime, f: InboxFilter, viewer: str, now: datetime) -> Inbo
         last=(f.page - 1) * PAGE_SIZE + len(tickets),
         views=view_links(runtime, f, viewer),
     )
+
+
+def sidebar_url(f: InboxFilter) -> str:
+    return f"/inbox/sidebar?{f.query()}"
+
+
+def channels(runtime: Runtime, f: InboxFilter) -> list[Link]:
+    """The sidebar's channels alone, for the page's live refresh of their counts."""
+    return channel_links(runtime, f, active_per_channel(runtime.queue_db))
 
 
 def rows(runtime: Runtime, tickets: list[dict[str, Any]], now: datetime) -> list[Row]:
@@ -106,7 +115,7 @@ def waited(ticket: dict[str, Any], now: datetime) -> tuple[datetime | None, floa
     if ticket["waiting_since"] is None:
         return None, None
     since = datetime.fromisoformat(ticket["waiting_since"])
-    return since, max(0.0, (now - since).total_seconds())
+    return since, minutes(max(0.0, (now - since).total_seconds()))
 
 
 def channel_links(runtime: Runtime, f: InboxFilter, counts: dict[str, int]) -> list[Link]:

@@ -66,8 +66,14 @@ def judged(metric: str | None, breach_at: int | None, now: int) -> Badge | None:
     if breach_at is None:
         return Badge("paused", metric, None)
     if breach_at < now:
-        return Badge("breached", metric, (now - breach_at) / 1e6)
-    return Badge("left", metric, (breach_at - now) / 1e6)
+        return Badge("breached", metric, minutes((now - breach_at) / 1e6))
+    return Badge("left", metric, minutes((breach_at - now) / 1e6))
+
+
+def minutes(seconds: float) -> float:
+    """Whole minutes once past the first, rounded down (so "left" never overstates the time): a
+    queue is read in minutes, and "3 h 5 s" reads as noise."""
+    return seconds if seconds < 60 else seconds // 60 * 60
 
 
 def estimate(row: dict[str, Any], policies: Sequence[PolicyVersion], now: int) -> Badge | None:

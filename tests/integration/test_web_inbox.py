@@ -128,8 +128,8 @@ def test_each_row_carries_its_sla_badge_left_breached_or_paused(desk: Any) -> No
 
     kinds = dict(re.findall(r'<tr data-ticket="([^"]+)".*?data-sla="(\w+)"', page, re.S))
     assert kinds == {late["id"]: "breached", paused["id"]: "paused", fresh["id"]: "left"}
-    assert re.search(r"breached 5\d min \d+ s ago", page)
-    assert re.search(r"5\d min \d+ s left", page)
+    assert re.search(r"breached 5\d min ago", page)
+    assert re.search(r"5\d min left", page)
     assert "estimated" not in page
 
 

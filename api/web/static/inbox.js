@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // One refetch at a time; events arriving meanwhile make one more, so a burst costs two.
   function refreshSoon() {
-    if (!timer) timer = setTimeout(refresh, 100);
+    if (!timer) timer = setTimeout(refresh, 50);
   }
 
   async function refresh() {
@@ -43,7 +43,7 @@ document.addEventListener("DOMContentLoaded", () => {
     select(selected, false);
   });
 
-  ds.live(`/live?from=${encodeURIComponent(list().dataset.position)}`, {
+  const source = ds.live(`/live?from=${encodeURIComponent(list().dataset.position)}`, {
     ticket: (data) => {
       if (QUIET.has(data.type)) return;
       fresh.add(data.ticket);
@@ -51,6 +51,9 @@ document.addEventListener("DOMContentLoaded", () => {
     },
     reload: () => refreshSoon(),
   });
+  // Whether the list is live right now (the browser reconnects by itself after an error).
+  source.addEventListener("open", () => (document.body.dataset.live = "open"));
+  source.addEventListener("error", () => (document.body.dataset.live = "reconnecting"));
 
   function rows() {
     return [...document.querySelectorAll("#inbox-list tbody tr[data-ticket]")];
