@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from projections.queue import CustomerRow, TicketRow
-from projections.sql import Cursor, Database
+from projections.sql import Cursor, Database, SqliteDatabase
 from projections.tracking import ViewSchema
 
 SCHEMA_VERSION = 2
@@ -98,6 +98,8 @@ class QueueFilter:
 class QueueStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.guided = isinstance(db, SqliteDatabase)
+        """SQLite plans without statistics: it is kept off the status index (see filter_sql)."""
         with db.transaction() as cur:
             VIEW.upgrade(cur)
 
@@ -158,7 +160,7 @@ class QueueStore:
         """Oldest unanswered first: the customer who has waited longest is at the top. A customer
         filter means the surviving customer: its tickets and those of every record merged into it."""
         with self.db.snapshot() as cur:
-            rows = page_rows(cur, f, limit, offset)
+            rows = page_rows(cur, f, limit, offset, self.guided)
             where, params = filter_sql(f, merged_records(cur, f.customer_id) if f.customer_id else ())
             count = cur.fetchall(f"SELECT COUNT(*) FROM queue_tickets t {where}", params)[0][0]
         return rows, count
@@ -167,7 +169,7 @@ class QueueStore:
         """`query`'s rows without the count, and whether more follow: a count reads every matching
         index entry (80k open tickets: ~10 ms), a page only its own rows."""
         with self.db.snapshot() as cur:
-            rows = page_rows(cur, f, limit + 1, offset)
+            rows = page_rows(cur, f, limit + 1, offset, self.guided)
         return rows[:limit], len(rows) > limit
 
     def customer(self, customer_id: str) -> dict[str, Any] | None:
@@ -189,9 +191,9 @@ class QueueStore:
         return sorted(r[0] for r in self.db.fetchall(sql, (customer_id, customer_id)))
 
 
-def page_rows(cur: Cursor, f: QueueFilter, limit: int, offset: int) -> list[dict[str, Any]]:
+def page_rows(cur: Cursor, f: QueueFilter, limit: int, offset: int, guided: bool) -> list[dict[str, Any]]:
     customer_ids = merged_records(cur, f.customer_id) if f.customer_id else ()
-    where, params = filter_sql(f, customer_ids, in_order=True)
+    where, params = filter_sql(f, customer_ids, in_order=guided)
     rows = cur.fetchall(LISTING.format(page=PAGE.format(where=where)), [*params, limit, offset])
     return [ticket_json(ticket_from_sql(r[:17]), r[17], r[18]) for r in rows]
 
@@ -209,9 +211,10 @@ def filter_sql(
     f: QueueFilter, customer_ids: Sequence[str] = (), in_order: bool = False
 ) -> tuple[str, list[Any]]:
     """`customer_ids` stands in for `f.customer_id`: the records it was resolved to. `in_order`
-    keeps the planners off the status index (a status matches most rows: walking an index in
-    queue order and stopping after the page is far cheaper than sorting every open ticket);
-    a count wants that index."""
+    keeps SQLite off the status index: a status matches most rows, and walking an index in queue
+    order, stopping after the page, is far cheaper than sorting every open ticket (0.4 against
+    700 ms on 80k). SQLite, with no statistics, would take the index; PostgreSQL knows better from
+    its own, and is misled by the expression. A count wants that index."""
     clauses: list[str] = []
     params: list[Any] = []
 

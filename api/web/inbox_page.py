@@ -63,7 +63,7 @@ def gather(runtime: Runtime, f: InboxFilter, viewer: str, now: datetime) -> Inbo
     else:
         offset = (f.page - 1) * PAGE_SIZE
         tickets, more = runtime.queue.page(f.queue_filter(viewer), PAGE_SIZE, offset)
-    counts = active_per_channel(runtime.queue_db)
+    counts = active_per_channel(runtime.queue_db, position)
     total = None
     if f.plain:
         total = counts.get(f.channel, 0) if f.channel else sum(counts.values())
@@ -89,7 +89,8 @@ def sidebar_url(f: InboxFilter) -> str:
 
 def channels(runtime: Runtime, f: InboxFilter) -> list[Link]:
     """The sidebar's channels alone, for the page's live refresh of their counts."""
-    return channel_links(runtime, f, active_per_channel(runtime.queue_db))
+    counts = active_per_channel(runtime.queue_db, runtime.runner.position(("queue",)))
+    return channel_links(runtime, f, counts)
 
 
 def rows(runtime: Runtime, tickets: list[dict[str, Any]], now: datetime) -> list[Row]:
