@@ -34,17 +34,17 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.settings import Settings  # noqa: E402
-from api.view_files import ANALYTICS_FILE, view_file  # noqa: E402
-from domain.sla_policy import PolicySpec, SlaPolicy  # noqa: E402
-from domain.stamp import Stamp  # noqa: E402
-from projections.analytics import AnalyticsDb, AnalyticsProjection  # noqa: E402
-from projections.queue_projection import QueueProjection  # noqa: E402
-from projections.queue_store import QueueStore  # noqa: E402
-from projections.records import EventRecord, record_from_event  # noqa: E402
-from projections.sql import open_database  # noqa: E402
-from tests.browser.desk import PASSWORD, set_password, sign_in  # noqa: E402
-from tests.e2e.server import deskstream, served  # noqa: E402
+from api.settings import Settings
+from api.view_files import ANALYTICS_FILE, view_file
+from domain.sla_policy import PolicySpec, SlaPolicy
+from domain.stamp import Stamp
+from projections.analytics import AnalyticsDb, AnalyticsProjection
+from projections.queue_projection import QueueProjection
+from projections.queue_store import QueueStore
+from projections.records import EventRecord, record_from_event
+from projections.sql import open_database
+from tests.browser.desk import PASSWORD, set_password, sign_in
+from tests.e2e.server import deskstream, served
 
 CEILINGS = {"inbox_p99_ms": 50.0, "live_p99_s": 1.0, "weight_kb": 150.0}
 CHANNELS = ("support-tg", "whatsapp", "vk", "mail", "widget", "yandex-maps", "google-maps", "2gis")
@@ -131,7 +131,8 @@ def seed(settings: Settings, tickets: int, active: float) -> int:
     analytics_db.close()
     queue.store.db.close()
     say(
-        f"seeded the views with {count:,} events for {tickets:,} tickets in {time.perf_counter() - started:.0f} s"
+        f"seeded the views with {count:,} events for {tickets:,} tickets "
+        f"in {time.perf_counter() - started:.0f} s"
     )
     return count
 
@@ -281,7 +282,8 @@ def live_latency(base: str, samples: int) -> None:
         browser.close()
     p50, p99 = percentiles(shown)
     ceiling = CEILINGS["live_p99_s"]
-    say(f"command → visible in another open page over SSE ({samples} reassignments): p50 {p50 * 1000:.0f} ms, "
+    say(f"command → visible in another open page over SSE ({samples} reassignments): "
+        f"p50 {p50 * 1000:.0f} ms, "
         f"p99 {p99 * 1000:.0f} ms (ceiling {ceiling * 1000:.0f} ms) {verdict(p99, ceiling)}")  # fmt: skip
     lag50, lag99 = percentiles(lags)
     say(f"  yardstick: command → the queue view has it (min_position read): p50 {lag50 * 1000:.0f} ms, "
