@@ -146,6 +146,11 @@ def with_runtime(settings: Settings, work: Callable[[Runtime], int]) -> int:
         runtime.close()
 
 
+SHUTDOWN_SECONDS = 3
+"""On a stop, how long requests in flight may finish before they are ended: an open page's live
+stream (api/web/live.py) never ends by itself, and uvicorn would wait for it forever."""
+
+
 def serve(settings: Settings, _: argparse.Namespace) -> int:
     import uvicorn
 
@@ -153,7 +158,14 @@ def serve(settings: Settings, _: argparse.Namespace) -> int:
 
     app = create_app(build(settings))
     print(f"deskstream: data in {settings.postgres_url or settings.data_dir.resolve()}", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=settings.access_log)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=settings.access_log,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
     return 0
 
 

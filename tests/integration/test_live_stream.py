@@ -18,9 +18,11 @@ import uvicorn
 from api.app import create_app
 from api.auth import hash_token, new_token
 from api.bootstrap import Runtime
+from api.cli import SHUTDOWN_SECONDS
 from api.web.live import Hub
 from api.web.sessions import COOKIE
-from tests.e2e.server import free_port
+from tests.browser.desk import PASSWORD, set_password
+from tests.e2e.server import free_port, spawn, wait_until_healthy
 from tests.support import Clock, sqlite_runtime
 
 WAIT = 5.0
@@ -236,3 +238,25 @@ def test_a_stream_whose_session_ended_closes_at_its_next_heartbeat(desk: Desk) -
     desk.runtime.sessions.end(session)
     assert page.next("closed") == {"closed": True}
     page.close()
+
+
+def test_the_server_stops_promptly_while_a_page_is_still_live(tmp_path: Path) -> None:
+    """A live stream never ends by itself: `deskstream serve` must not wait for it on a stop."""
+    data = tmp_path / "data"
+    set_password(data, "anna", "operator")
+    port = free_port()
+    server = spawn(data, "serve", "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    wait_until_healthy(base, server)
+    with httpx2.Client(base_url=base, timeout=httpx2.Timeout(10, read=None)) as browser:
+        assert browser.post("/signin", data={"name": "anna", "password": PASSWORD}).status_code == 303
+        with browser.stream("GET", "/live") as stream:
+            lines = stream.iter_lines()
+            assert next(lines) == "retry: 1000"
+            asked = time.monotonic()
+            server.terminate()
+            try:
+                server.wait(timeout=SHUTDOWN_SECONDS + 5)
+            finally:
+                server.kill()
+    assert time.monotonic() - asked < SHUTDOWN_SECONDS + 2
