@@ -21,6 +21,7 @@ from api.bootstrap import Runtime
 from api.cli import SHUTDOWN_SECONDS
 from api.web.live import Hub
 from api.web.sessions import COOKIE
+from application.command import Context
 from tests.browser.desk import PASSWORD, set_password
 from tests.e2e.server import free_port, spawn, wait_until_healthy
 from tests.support import Clock, sqlite_runtime
@@ -260,3 +261,19 @@ def test_the_server_stops_promptly_while_a_page_is_still_live(tmp_path: Path) ->
             finally:
                 server.kill()
     assert time.monotonic() - asked < SHUTDOWN_SECONDS + 2
+
+
+def test_a_captured_mention_reaches_every_open_page(desk: Desk) -> None:
+    page = Listener(desk, "anna", "/live")
+    page.next("comment")
+    fields = {"source": "maps", "url": "https://maps.example/r/1", "author": "Ann", "text": "Slow queue",
+              "published_at": desk.runtime.helpdesk.clock(), "rating": 2.0, "place": "Main st"}  # fmt: skip
+    captured = desk.runtime.helpdesk.capture_mention("reviews", "r-1", fields, Context("bot"))
+    desk.runtime.runner.wake()
+    frame = page.next("mention")
+    assert json.loads(frame["data"]) == {
+        "mention": str(captured.id),
+        "type": "MentionCaptured",
+        "position": captured.position,
+    }
+    assert int(frame["id"]) == captured.position
