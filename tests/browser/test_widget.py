@@ -1,13 +1,18 @@
 """Stories of the chat widget a product embeds, tried on the desk's demo page in a real browser:
 a customer writes, the ticket is in the queue, an operator's reply shows up in the chat."""
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from tests.browser.desk import WIDTHS, Desk
-from tests.e2e.server import deskstream
+from tests.e2e.server import deskstream, free_port
 
 WIDGET = "#deskstream-widget"  # Playwright's CSS locators reach into its open shadow root
 REPLY_SHOWS_WITHIN_MS = 8_000  # the widget polls every 3 s while open
@@ -176,3 +181,62 @@ def test_a_reply_to_a_closed_chat_lights_the_bubble_until_it_is_read(
         page.reload()
     assert peeked.value.json()["data"] == []  # read: nothing newer than what was seen
     assert dot.is_hidden()
+
+
+@contextmanager
+def product_site(desk: Desk, channel: str) -> Iterator[str]:
+    """The product's own site, on another origin than the desk, embedding the widget as documented."""
+    html = (
+        "<!doctype html><html><head><meta name='viewport' content='width=device-width'></head>"
+        f"<body><h1>Shop</h1><script src='{desk.base}/static/widget.js' data-channel='{channel}' "
+        "data-key='pk_shop_77e0' data-name='Vera' async></script></body></html>"
+    ).encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args: Any) -> None:
+            """Quiet: the test's output is the test's."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_widget_works_from_the_products_own_origin_and_no_other(desk: Desk, anna: str) -> None:
+    with product_site(desk, "shop") as shop, product_site(desk, "shop") as elsewhere:
+        with desk.api(desk.admin_token) as admin:
+            settings = {"public_key": "pk_shop_77e0", "allowed_origins": shop}
+            added = admin.post("/channels", json={"name": "shop", "kind": "widget", "settings": settings})
+            assert added.status_code == 201, added.text
+        page = desk.page(None)
+        page.goto(shop)
+        page.locator(f"{WIDGET} .bubble").click()
+        sent = write(page, "Do you ship to Kazan?")
+        reply(desk, anna, sent["ticket_id"], "We do, in three days.")
+        page.locator(f"{WIDGET} .msg.theirs").wait_for(timeout=REPLY_SHOWS_WITHIN_MS)
+        assert texts(page) == ["Do you ship to Kazan?", "We do, in three days."]
+
+        stranger = desk.page(None)
+        stranger.goto(elsewhere)
+        stranger.locator(f"{WIDGET} .bubble").click()
+        stranger.locator(f"{WIDGET} textarea").fill("Written from a site the channel does not allow")
+        stranger.locator(f"{WIDGET} textarea").press("Enter")
+        stranger.locator(f"{WIDGET} .msg.failed").wait_for()
+        visitor = stranger.evaluate("localStorage.getItem('deskstream.widget.shop.visitor')")
+        with httpx2.Client(base_url=desk.base) as outside:  # no browser here: the key is enough to read
+            stored = outside.get(
+                "/api/v1/ingest/widget/shop/messages",
+                params={"visitor_id": visitor},
+                headers={"X-Widget-Key": "pk_shop_77e0"},
+            )
+        assert stored.status_code == 200 and stored.json()["data"] == []  # the browser never sent it
