@@ -240,3 +240,19 @@ def test_the_widget_works_from_the_products_own_origin_and_no_other(desk: Desk, 
                 headers={"X-Widget-Key": "pk_shop_77e0"},
             )
         assert stored.status_code == 200 and stored.json()["data"] == []  # the browser never sent it
+
+
+def test_on_a_channel_that_verifies_visitors_the_demo_page_signs_its_own(desk: Desk) -> None:
+    with desk.api(desk.admin_token) as admin:
+        settings = {"public_key": "pk_bank_1d2e", "identity_secret": "whsec-bank-identity"}
+        added = admin.post("/channels", json={"name": "bank", "kind": "widget", "settings": settings})
+        assert added.status_code == 201, added.text
+    page = open_chat(desk, "bank")
+    assert "Here you write as widget-demo-root." in page.locator(".demo-embed").inner_text()
+    sent = write(page, "Signed in, asking about my card")
+    with page.expect_response(lambda response: "/messages?" in response.url) as pulled:
+        page.reload()  # the chat stays open and loads the conversation, signed like the message was
+    assert pulled.value.status == 200, pulled.value.text()
+    assert [(i["ticket_id"], i["text"]) for i in pulled.value.json()["data"]] == [
+        (sent["ticket_id"], "Signed in, asking about my card")
+    ]
