@@ -52,7 +52,7 @@ from api.web.ticket_view import load, page, ticket_context
 from api.web.viewer import Form, FormViewer, Viewer
 from application.command import CommandResult, Context
 from application.helpdesk import Helpdesk
-from domain.errors import DomainError, VersionConflictError
+from domain.errors import DomainError, InvalidValueError, UserNotFoundError, VersionConflictError
 from domain.values import Role
 
 router = APIRouter(include_in_schema=False)
@@ -89,9 +89,15 @@ def note(h: Helpdesk, t: UUID, body: TextIn, ctx: Context, expected: int | None)
     return h.add_note(t, body.text, ctx, expected)
 
 
+class UnknownAssigneeError(InvalidValueError):
+    """Bad input (422), as the API answers it (`Caller.existing_user`), not a missing page."""
+
+
 def assign(h: Helpdesk, t: UUID, body: AssignIn, ctx: Context, expected: int | None) -> CommandResult:
-    """Only a user who exists, as the API checks (`Caller.existing_user`)."""
-    h.user(body.assignee)
+    try:
+        h.user(body.assignee)
+    except UserNotFoundError as exc:
+        raise UnknownAssigneeError(str(exc)) from None
     return h.assign(t, body.assignee, body.comment, ctx, expected)
 
 

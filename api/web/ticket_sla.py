@@ -3,7 +3,7 @@ they were given), and the paused segments, during which the clock stood still.
 
 The figures are the metrics' own (`domain.metrics.ticket_metrics`, the fold the analytics view
 stores), computed from the very events the page shows, so the clock never disagrees with the
-conversation beside it. Policies come from the analytics view, as the reports read them.
+conversation beside it. Policies come from the analytics view, as `GET /api/v1/sla-policies` lists them.
 """
 
 from collections.abc import Mapping, Sequence
@@ -13,9 +13,10 @@ from typing import Any
 
 from domain.calendar import from_us
 from domain.metrics import SlaItem, TicketMetrics, ticket_metrics
-from domain.sla_policy import PolicyVersion
-from projections.analytics import AnalyticsDb, fact_of, load_policies
+from domain.sla_policy import PolicyVersion, policy_version
+from projections.analytics import AnalyticsDb, fact_of
 from projections.records import record_from_event
+from projections.sla_policy_queries import policy_versions
 
 US = 1_000_000
 
@@ -54,7 +55,24 @@ class SlaClock:
 
 
 def policies(db: AnalyticsDb | None) -> list[PolicyVersion]:
-    return load_policies(db)[0] if db is not None else []
+    """Every version of every policy, read as `GET /api/v1/sla-policies` reads them (a small table)."""
+    if db is None:
+        return []
+    return [
+        policy_version(
+            row.name,
+            row.version,
+            {
+                "targets": {"first_response": row.first_response, "next_response": row.next_response,
+                            "resolution": row.resolution},
+                "calendar": row.calendar,
+                "applies_to": row.applies_to,
+                "rank": row.rank,
+                "effective_from": row.effective_from,
+            },
+        )
+        for row in policy_versions(db)
+    ]  # fmt: skip
 
 
 def sla_clock(

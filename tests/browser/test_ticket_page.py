@@ -206,3 +206,21 @@ def test_a_reply_that_fails_keeps_its_draft(desk: Desk) -> None:
     page.locator("#reply-form button.primary").click()
     expect(page.locator("#conversation .message.reply")).to_contain_text(draft)
     expect(page.locator("#reply-text")).to_have_value("")
+
+
+def test_the_keys_reach_the_reply_and_note_boxes_and_the_controls(desk: Desk) -> None:
+    ticket_id = open_ticket(desk, "Клавиши", "Проверка клавиш")
+    page = open_page(desk, "anna", ticket_id)
+    focused = "document.activeElement.id || document.activeElement.name"
+    for key, field in (
+        ("n", "note-text"),
+        ("a", "assignee"),
+        ("p", "reason"),
+        ("e", "resolution"),
+        ("r", "reply-text"),
+    ):
+        page.keyboard.press(key)
+        assert page.evaluate(focused) == field, key
+        page.keyboard.press("Escape")  # a key typed into a field is the field's; Escape leaves it
+    expect(page.locator("#reply-form")).to_be_visible()
+    expect(page.locator("#note-form")).to_be_hidden()

@@ -94,9 +94,8 @@
 
   // --- after the conversation was swapped in: the operator's own action, or a live update
   function afterConversation(section) {
-    const thread = $(".thread", section);
-    section.scrollTop = section.scrollHeight;
-    if (thread) thread.lastElementChild?.scrollIntoView?.({ block: "nearest" });
+    // stay where the operator was reading, unless that was the end (or they just acted)
+    section.scrollTop = reading.atEnd || section.dataset.actedForm ? section.scrollHeight : reading.top;
     const acted = section.dataset.actedForm;
     if (acted) {
       // every form filled in against the version this action started from has now seen its result
@@ -138,6 +137,18 @@
       $(".stale-hint", form)?.toggleAttribute("hidden", !(typed && behind));
     }
   }
+
+  const reading = { top: 0, atEnd: true };
+  document.addEventListener(
+    "scroll",
+    (event) => {
+      const box = event.target;
+      if (box?.id !== "conversation") return;
+      reading.top = box.scrollTop;
+      reading.atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 48;
+    },
+    true,
+  );
 
   let pending = null;
   function refreshSoon() {
