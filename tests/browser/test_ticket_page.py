@@ -64,7 +64,7 @@ def test_the_ticket_page_tells_a_whole_conversation_at_both_widths(
         page.screenshot(path=str(screenshots / f"ticket-{width}.png"), full_page=width == "phone")
 
 
-def test_two_operators_reply_at_once_and_the_second_sees_the_collision(desk: Desk) -> None:
+def test_two_operators_reply_at_once_and_the_second_sees_the_collision(desk: Desk, screenshots: Path) -> None:
     ticket_id = open_ticket(desk, "Не проходит платёж", "Оплата картой не проходит уже час")
     anna, boris = open_page(desk, "anna", ticket_id), open_page(desk, "boris", ticket_id)
     for page, text in (
@@ -82,6 +82,7 @@ def test_two_operators_reply_at_once_and_the_second_sees_the_collision(desk: Des
     expect(collision.locator(".message.reply")).to_contain_text("Проверяю ваш платёж, минуту.")
     assert event_types(desk, ticket_id).count("ReplySent") == 1
     assert boris.input_value("#reply-text") == "Уточните, пожалуйста, последние цифры карты."
+    boris.screenshot(path=str(screenshots / "ticket-collision-desktop.png"))
     collision.get_by_role("button", name="Send anyway").click()
     expect(boris.locator("#conversation .message.reply")).to_have_count(2)
     expect(boris.locator("#reply-text")).to_have_value("")
