@@ -23,11 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from api.auth import READERS, get_runtime, require
 from api.bootstrap import Runtime
 from api.models import FilterValue, Instant
+from api.routes.customers import EVERY_STATUS
 from api.routes.search import StatusChoice
 from api.web.templating import render
 from api.web.viewer import PageViewer
 from domain.text_forms import identifier
 from domain.values import Status
+from projections.queue_store import QueueFilter
 from projections.search_queries import SearchQuery, customers, search
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +38,7 @@ PAGE_SIZE = 20
 MAX_PAGE = 10_000 // PAGE_SIZE + 1
 """The API pages up to offset 10,000."""
 SIDE_CUSTOMERS = 5
+CUSTOMER_TICKETS = 50
 ARCHIVE_FIELDS = ("q", "customer", "tag", "channel", "status", "from", "to", "page")
 CUSTOMER_FIELDS = ("q", "page")
 INSTANT = TypeAdapter(Instant)
@@ -109,7 +112,17 @@ def archive_context(runtime: Runtime, typed: dict[str, str], zone: str) -> dict[
     people = customers(runtime.search, form.q, SIDE_CUSTOMERS, 0)[0] if form.q.strip() else []
     hits = [hit_view(h) for h in found.hits]
     pages = pager("/search", typed, form.page, found.count)
-    return {**context, "searched": True, "hits": hits, "found": found, "people": people, **pages}
+    tickets = customer_tickets(runtime, customer) if customer and not form.q.strip() else None
+    found_all = {"hits": hits, "found": found, "people": people, "tickets": tickets}
+    return {**context, "searched": True, **found_all, **pages}
+
+
+def customer_tickets(runtime: Runtime, customer: dict[str, Any]) -> dict[str, Any]:
+    """The customer's tickets on every channel, as `GET /api/v1/customers/{id}` lists them."""
+    only_theirs = QueueFilter(status=EVERY_STATUS, customer_id=customer["id"])
+    rows, count = runtime.queue.query(only_theirs, CUSTOMER_TICKETS, 0)
+    opened = [{**row, "opened": datetime.fromisoformat(row["opened_at"])} for row in rows]
+    return {"rows": opened, "count": count}
 
 
 def check_archive(

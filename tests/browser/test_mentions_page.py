@@ -8,17 +8,48 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 
 from tests.browser.desk import WIDTHS, Desk
 
 SECRET = "press-monitor-secret"
 
 
-def mentions_arrive(desk: Desk) -> int:
-    """A map review, a news article and a forum post, through the signed mentions webhook."""
+@pytest.fixture(scope="module")
+def press(desk: Desk) -> str:
+    """The monitoring tool's channel; anna owns it, so the tickets it gives are hers."""
     with desk.api() as api:
         body = {"name": "press", "kind": "mentions", "owner": "anna", "settings": {"secret": SECRET}}
         assert api.post("/channels", json=body).status_code == 201
+    return "press"
+
+
+def send(desk: Desk, items: list[dict[str, Any]]) -> int:
+    """Through the signed mentions webhook, as the monitoring tool posts them."""
+    raw = json.dumps({"mentions": items}, ensure_ascii=False).encode()
+    signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    answer = httpx2.post(
+        f"{desk.base}/api/v1/ingest/mentions/press", content=raw, headers={"X-Signature-256": signature}
+    )
+    assert answer.status_code == 200, answer.text
+    return max(m["position"] for m in answer.json()["mentions"])
+
+
+def mention(key: str, author: str, text: str, hours_ago: float) -> dict[str, Any]:
+    published = datetime.now(UTC) - timedelta(hours=hours_ago)
+    url = f"https://www.banki.ru/forum/?TID={key}"
+    return {
+        "id": key,
+        "source": "banki_ru",
+        "url": url,
+        "author": author,
+        "text": text,
+        "published_at": published.isoformat(),
+    }
+
+
+def mentions_arrive(desk: Desk) -> int:
+    """A map review, a news article and a forum post."""
     now = datetime.now(UTC)
     items = [
         {
@@ -50,20 +81,14 @@ def mentions_arrive(desk: Desk) -> int:
             "published_at": (now - timedelta(minutes=40)).isoformat(),
         },
     ]
-    raw = json.dumps({"mentions": items}, ensure_ascii=False).encode()
-    signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
-    answer = httpx2.post(
-        f"{desk.base}/api/v1/ingest/mentions/press", content=raw, headers={"X-Signature-256": signature}
-    )
-    assert answer.status_code == 200, answer.text
-    return max(m["position"] for m in answer.json()["mentions"])
+    return send(desk, items)
 
 
 def row(page: Any, author: str) -> Any:
     return page.locator("li.mention[data-mention]", has_text=author)
 
 
-def test_the_moderator_triages_three_mentions(desk: Desk, screenshots: Path) -> None:
+def test_the_moderator_triages_three_mentions(desk: Desk, press: str, screenshots: Path) -> None:
     position = mentions_arrive(desk)
     page = desk.page("sofia")
     page.goto(f"{desk.base}/mentions?min_position={position}")
@@ -122,3 +147,36 @@ def test_an_auditor_reads_the_ticketed_mentions_without_any_button(desk: Desk) -
     assert page.locator("li.mention[data-mention]", has_text="Алексей П.").is_visible()
     assert page.locator("li.mention button").count() == 0
     assert page.locator("li.mention a", has_text="Open the ticket").is_visible()
+
+
+def test_mentions_a_colleague_triages_leave_the_open_queue_and_new_ones_are_announced(
+    desk: Desk, press: str
+) -> None:
+    """The page's side of the live contract (`GET /live?from=<position>`, `mention` events carrying
+    {"mention", "type", "position"}); the stream is played by the test until api/web/live.py lands."""
+    position = send(desk, [mention("801", "olga_v", "Банк снова списал комиссию за обслуживание", 2)])
+    position = max(position, send(desk, [mention("802", "dmitry", "Спасибо за быстрый ответ в чате", 1)]))
+    streams: list[Any] = []
+    page = desk.page("sofia")
+    page.route("**/live?*", lambda route: streams.append(route))
+    with page.expect_request("**/live?*") as subscribed:
+        page.goto(f"{desk.base}/mentions?min_position={position}")
+    assert int(subscribed.value.url.rsplit("/live?from=", 1)[1]) >= position
+    assert page.locator("li.mention[data-mention]").count() == 2
+    olga = page.locator("li.mention[data-mention]", has_text="olga_v").get_attribute("data-mention")
+    with desk.api() as api:
+        done = api.post(f"/mentions/{olga}/triage", json={"decision": "ignore"})
+    assert done.status_code == 200, done.text
+    fresh = send(desk, [mention("803", "anya_s", "Приложение не открывается после обновления", 0)])
+    events = [
+        {"mention": olga, "type": "MentionTriaged", "position": done.json()["position"]},
+        {"mention": "-", "type": "MentionCaptured", "position": fresh},
+    ]
+    body = "retry: 600000\n" + "".join(f"event: mention\ndata: {json.dumps(e)}\n\n" for e in events)
+    streams[0].fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body)
+    page.locator("li.mention[data-mention]", has_text="olga_v").wait_for(state="detached")
+    assert page.locator("#mention-count").inner_text() == "1"
+    page.get_by_role("button", name="Show them").click()
+    page.locator("li.mention[data-mention]", has_text="anya_s").wait_for()
+    authors = page.locator("li.mention[data-mention] .author").all_inner_texts()
+    assert authors == ["dmitry", "anya_s"]

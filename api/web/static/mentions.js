@@ -7,6 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!queue()) return;
   const pending = () => queue().querySelectorAll("li.mention[data-mention]");
   const counter = () => document.getElementById("mention-count");
+  let seen = 0; // the newest position the stream reported: a refresh waits for the view to reach it
 
   function count(delta) {
     const el = counter();
@@ -43,6 +44,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   function onMention(event) {
+    seen = Math.max(seen, Number(event.position) || 0);
     if (queue().dataset.status !== "new") {
       refresh(event.position);
     } else if (event.type === "MentionTriaged") {
@@ -61,7 +63,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   document.addEventListener("click", (event) => {
-    if (event.target.closest?.("[data-refresh-queue]")) refresh();
+    if (event.target.closest?.("[data-refresh-queue]")) refresh(seen);
     const text = event.target.closest?.(".mention-text");
     if (text && !getSelection()?.toString()) text.classList.toggle("expanded");
   });
