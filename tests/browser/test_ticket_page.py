@@ -1,6 +1,7 @@
 """Stories of the ticket page, in a real browser: replying, colliding, merging, closing spam, an
 auditor looking on, snippets, and a reply that fails without losing what was typed."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -225,3 +226,39 @@ def test_the_keys_reach_the_reply_and_note_boxes_and_the_controls(desk: Desk) ->
         page.keyboard.press("Escape")  # a key typed into a field is the field's; Escape leaves it
     expect(page.locator("#reply-form")).to_be_visible()
     expect(page.locator("#note-form")).to_be_hidden()
+
+
+def test_a_colleagues_reply_and_presence_arrive_without_a_reload(desk: Desk) -> None:
+    """The page's side of the live contract (`GET /live?from=<position>&ticket=<id>`, `ticket`
+    events {"ticket", "type", "position"}, `presence` {"ticket", "viewers"}); the stream is played
+    by the test until api/web/live.py lands."""
+    ticket_id = open_ticket(desk, "Списание", "Почему списали дважды?")
+    streams: list[Any] = []
+    page = desk.page("anna")
+    page.route("**/live?*", lambda route: streams.append(route))
+    with page.expect_request("**/live?*") as subscribed:
+        page.goto(f"{desk.base}/tickets/{ticket_id}")
+    assert subscribed.value.url.endswith(
+        f"/live?from={events(desk, ticket_id)[-1]['position']}&ticket={ticket_id}"
+    )
+    page.keyboard.press("r")
+    page.keyboard.type("Сейчас проверю")
+    with desk.api() as api:
+        done = ok(
+            api.post(
+                f"/tickets/{ticket_id}/replies", json={"text": "Уже вернули, проверьте", "actor": "boris"}
+            )
+        )
+    played = [
+        ("ticket", {"ticket": ticket_id, "type": "ReplySent", "position": done["position"]}),
+        ("presence", {"ticket": ticket_id, "viewers": ["anna", "boris"]}),
+    ]
+    body = "retry: 600000\n" + "".join(
+        f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in played
+    )
+    streams[0].fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body)
+
+    expect(page.locator("#conversation .message.reply")).to_contain_text("Уже вернули, проверьте")
+    expect(page.locator("#presence")).to_have_text("Also here: boris")
+    expect(page.locator("#reply-form .stale-hint")).to_be_visible()  # her draft predates boris's reply
+    assert page.input_value("#reply-text") == "Сейчас проверю"
