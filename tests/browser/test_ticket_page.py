@@ -61,6 +61,11 @@ def test_the_ticket_page_tells_a_whole_conversation_at_both_widths(
         assert "First response" in sla.inner_text() and "on time" in sla.inner_text()
         assert "left" in sla.locator("[data-metric=next_response]").inner_text()
         assert "claims" in sla.locator(".pauses").inner_text()
+        card = page.locator("#customer-card")
+        assert "vk:id4356711" in card.inner_text() and "telegram:435671190" in card.inner_text()
+        assert "Не приходит SMS с кодом" in card.locator(".other-tickets").inner_text()
+        assert "Волнуется, объяснять по шагам" in card.locator(".customer-notes").inner_text()
+        assert "Как оспорить списание" in page.locator("#kb-results").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width][0]
         page.screenshot(path=str(screenshots / f"ticket-{width}.png"), full_page=width == "phone")
 

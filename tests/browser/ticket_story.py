@@ -199,4 +199,37 @@ def a_whole_conversation(desk: Desk, provider: HeldProvider) -> str:
     telegram(desk, 3, at(100), text="А можно получить справку об этом?")
     provider.released.set()
     wait_for(lambda: {"ReplyDelivered", "ReplyDeliveryFailed"} <= set(event_types(desk, ticket_id)))
+    her_earlier_self(desk, ticket(desk, ticket_id)["customer"]["id"], start - timedelta(days=3))
     return ticket_id
+
+
+def her_earlier_self(desk: Desk, customer_id: str, at: datetime) -> None:
+    """Мария wrote on VK three days before, as a customer of her own; a colleague merges that
+    record into hers and notes how to talk to her. The knowledge base has an article to quote."""
+    earlier = {
+        "channel": "vk",
+        "customer": {"name": "Мария Иванова", "handle": "id4356711"},
+        "subject": "Не приходит SMS с кодом",
+        "text": "Не приходит SMS с кодом для входа",
+        "external_id": "vk-earlier-1",
+        "occurred_at": at.isoformat(),
+    }
+    article = {
+        "title": "Как оспорить списание",
+        "body": "Клиент пишет заявление в приложении; отдел претензий отвечает за 3 рабочих дня.",
+        "visibility": "public",
+    }
+    with desk.api() as api:
+        old = ok(api.post("/tickets", json=earlier), 201)["id"]
+        closed = {
+            "resolution": "solved",
+            "actor": "boris",
+            "occurred_at": (at + timedelta(hours=1)).isoformat(),
+        }
+        ok(api.post(f"/tickets/{old}/resolve", json=closed))
+        record = ok(api.get(f"/tickets/{old}"))["customer"]["id"]
+        ok(api.post(f"/customers/{record}/merge", json={"into": customer_id, "actor": "sofia"}))
+        ok(api.post("/kb/articles", json=article), 201)
+        note = {"text": "Волнуется, объяснять по шагам", "actor": "sofia"}
+        noted = ok(api.post(f"/customers/{customer_id}/notes", json=note))
+        ok(api.get(f"/customers/{customer_id}", params={"min_position": noted["position"]}))
