@@ -9,12 +9,12 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.web import inbox, signin
+from api.web import inbox, invite, preferences, signin
 from api.web.pages_errors import install_errors
 from api.web.templating import STATIC
 from api.web.throttle import SignInThrottle
 
-PAGE_MODULES = (signin, inbox)
+PAGE_MODULES = (signin, invite, preferences, inbox)
 
 
 def install(app: FastAPI) -> None:
