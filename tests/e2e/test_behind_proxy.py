@@ -1,0 +1,48 @@
+"""`deskstream serve` behind a TLS proxy: the cookie is Secure when the proxy says https, and the
+sign-in throttle counts the client's address; a proxy not named in DESKSTREAM_FORWARDED_ALLOW_IPS
+is not believed, so nobody can talk the server out of either by sending the headers themselves."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx2
+
+from tests.e2e.server import REPO, served
+
+PASSWORD = "correct horse battery"
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def add_user(data: Path) -> None:
+    command = [sys.executable, "-m", "api.cli", "--data", str(data), "user", "add", "anna", "--role=operator"]
+    typed = PASSWORD + "\n"
+    done = subprocess.run(command, cwd=REPO, input=typed, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def sign_in(base: str, password: str, headers: dict[str, str]) -> httpx2.Response:
+    form = {"name": "anna", "password": password, "next": "/inbox"}
+    return httpx2.post(f"{base}/signin", data=form, headers=headers, timeout=10)
+
+
+def test_behind_a_trusted_proxy_the_cookie_is_secure_and_clients_are_throttled_apart(tmp_path: Path) -> None:
+    add_user(tmp_path / "data")
+    with served(tmp_path / "data") as base:  # the proxy on the same host: uvicorn's default trust
+        assert "Secure" in sign_in(base, PASSWORD, HTTPS).headers["set-cookie"]
+        assert "Secure" not in sign_in(base, PASSWORD, {}).headers["set-cookie"]
+        guesser = {**HTTPS, "X-Forwarded-For": "198.51.100.1"}
+        for _ in range(5):
+            assert sign_in(base, "wrong password", guesser).status_code == 401
+        assert sign_in(base, PASSWORD, guesser).status_code == 429
+        colleague = {**HTTPS, "X-Forwarded-For": "198.51.100.2"}
+        assert sign_in(base, PASSWORD, colleague).status_code == 303
+
+
+def test_headers_from_a_proxy_that_is_not_trusted_change_nothing(tmp_path: Path) -> None:
+    add_user(tmp_path / "data")
+    with served(tmp_path / "data", env={"DESKSTREAM_FORWARDED_ALLOW_IPS": "192.0.2.10"}) as base:
+        assert "Secure" not in sign_in(base, PASSWORD, HTTPS).headers["set-cookie"]
+        for n in range(5):
+            assert sign_in(base, "wrong password", {"X-Forwarded-For": f"198.51.100.{n}"}).status_code == 401
+        assert sign_in(base, PASSWORD, {"X-Forwarded-For": "198.51.100.99"}).status_code == 429
