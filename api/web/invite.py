@@ -5,7 +5,10 @@ from another site by its Origin (else a site could sign a visitor in as its own 
 used, replaced or past its week gets a page saying so, never the form.
 """
 
-from typing import Annotated
+import copy
+import logging
+import re
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Request
@@ -28,6 +31,7 @@ REFUSED: dict[type[Exception], tuple[str, int]] = {
 }
 """Why a link opens no form: the page's sentence and status."""
 INVITE_ERRORS = (InviteUnknownError, InviteSpentError, InviteExpiredError)
+INVITE_PATH = re.compile(r"^/invite/[^/?]+")
 
 
 @router.get("/invite/{token}")
@@ -85,3 +89,21 @@ def form_context(name: str, token: str, error: str | None) -> dict[str, object]:
 def refused(request: Request, exc: Exception) -> Response:
     key, status = REFUSED[type(exc)]
     return render(request, "invite.html", {"refused": key}, status)
+
+
+class InviteLinksHidden(logging.Filter):
+    """The access log would keep every invite link, usable until spent: it gets `/invite/***`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) > 2 and isinstance(record.args[2], str):
+            path = INVITE_PATH.sub("/invite/***", record.args[2])
+            record.args = (*record.args[:2], path, *record.args[3:])
+        return True
+
+
+def log_config(base: dict[str, Any]) -> dict[str, Any]:
+    """uvicorn's logging configuration (`base`) with invite links hidden from its access log."""
+    config = copy.deepcopy(base)
+    config.setdefault("filters", {})["invite_links"] = {"()": InviteLinksHidden}
+    config["handlers"]["access"].setdefault("filters", []).append("invite_links")
+    return config

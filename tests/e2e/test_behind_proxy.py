@@ -1,14 +1,17 @@
 """`deskstream serve` behind a TLS proxy: the cookie is Secure when the proxy says https, and the
 sign-in throttle counts the client's address; a proxy not named in DESKSTREAM_FORWARDED_ALLOW_IPS
-is not believed, so nobody can talk the server out of either by sending the headers themselves."""
+is not believed, so nobody can talk the server out of either by sending the headers themselves.
+What the server logs of each request never holds an invite link."""
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx2
 
-from tests.e2e.server import REPO, served
+from tests.e2e.server import REPO, deskstream, free_port, served, wait_until_healthy
 
 PASSWORD = "correct horse battery"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -46,3 +49,25 @@ def test_headers_from_a_proxy_that_is_not_trusted_change_nothing(tmp_path: Path)
         for n in range(5):
             assert sign_in(base, "wrong password", {"X-Forwarded-For": f"198.51.100.{n}"}).status_code == 401
         assert sign_in(base, PASSWORD, {"X-Forwarded-For": "198.51.100.99"}).status_code == 429
+
+
+def test_the_access_log_never_holds_an_invite_link(tmp_path: Path) -> None:
+    data, port = tmp_path / "data", free_port()
+    printed = deskstream(
+        data, "user", "invite", "vera", "--role", "operator", env={"DESKSTREAM_PORT": str(port)}
+    )
+    link = re.search(r"http://\S+/invite/\S+", printed)
+    assert link
+    log = tmp_path / "access.log"
+    command = [sys.executable, "-m", "api.cli", "--data", str(data), "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=REPO, env=os.environ, stdout=out, stderr=subprocess.PIPE)
+        try:
+            wait_until_healthy(f"http://127.0.0.1:{port}", server)
+            assert httpx2.get(link.group(0), timeout=10).status_code == 200
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    logged = log.read_text()
+    assert '"GET /invite/*** HTTP/1.1" 200' in logged
+    assert link.group(0).rsplit("/", 1)[1] not in logged
