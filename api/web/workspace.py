@@ -9,12 +9,12 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.web import inbox, mentions_page, search_page, signin, ticket_page
+from api.web import inbox, invite, mentions_page, preferences, search_page, signin, ticket_page
 from api.web.pages_errors import install_errors
 from api.web.templating import STATIC
 from api.web.throttle import SignInThrottle
 
-PAGE_MODULES = (signin, inbox, mentions_page, search_page, ticket_page)
+PAGE_MODULES = (signin, invite, preferences, inbox, mentions_page, search_page, ticket_page)
 
 
 def install(app: FastAPI) -> None:
