@@ -23,6 +23,8 @@ from api.routes import (
 )
 from api.web import workspace
 from api.webhooks import Webhooks
+from api.widget_cors import WidgetCors
+from ingest.service import IngestService
 
 DESCRIPTION = """Event-sourced omnichannel helpdesk core. Every change to a ticket is an immutable
 event; the queue and reports are projections of the event log. Authenticate with
@@ -47,9 +49,12 @@ def create_app(runtime: Runtime) -> FastAPI:
     openapi.install(app)
     max_body = runtime.settings.max_body_bytes
     app.add_middleware(Guard, authenticate=gatekeeper(runtime), max_body=max_body)
-    app.add_middleware(
-        Webhooks, service=lambda: runtime.ingest.service if runtime.ingest else None, max_body=max_body
-    )
+
+    def intake() -> IngestService | None:
+        return runtime.ingest.service if runtime.ingest else None
+
+    app.add_middleware(Webhooks, service=intake, max_body=max_body)
+    app.add_middleware(WidgetCors, service=intake)  # outermost: it only adds headers
     routers = (tickets, customers, search, kb, snippets, channels, mentions, ingest, reports, sla_policies)
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")

@@ -171,6 +171,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> R
         runtime.tokens,
         session_key(settings.session_key, settings.data_dir),
         settings.session_idle_minutes * 60,
+        clock=lambda: clock().timestamp(),
     )
     secure(settings.data_dir)
     return runtime

@@ -153,8 +153,10 @@ stream (api/web/live.py) never ends by itself, and uvicorn would wait for it for
 
 def serve(settings: Settings, _: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from api.app import create_app
+    from api.web.invite import log_config
 
     app = create_app(build(settings))
     print(f"deskstream: data in {settings.postgres_url or settings.data_dir.resolve()}", file=sys.stderr)
@@ -163,7 +165,10 @@ def serve(settings: Settings, _: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=log_config(LOGGING_CONFIG),
         access_log=settings.access_log,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )
     return 0

@@ -3,6 +3,7 @@
 The message completes "DESKSTREAM_X='value': …", so it names the allowed values, not the variable.
 """
 
+import ipaddress
 import math
 import re
 from pathlib import Path
@@ -124,3 +125,17 @@ def time_zone(raw: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("an IANA time zone name such as Europe/Moscow or UTC") from None
     return raw.strip()
+
+
+def trusted_proxies(raw: str) -> str:
+    """Addresses or networks of the TLS proxies whose X-Forwarded-For/-Proto are believed, or *."""
+    allowed = "expected IP addresses or networks separated by commas (e.g. 10.0.0.5,172.18.0.0/16), or *"
+    items = [item.strip() for item in raw.split(",")]
+    if items == ["*"]:
+        return "*"
+    for item in items:
+        try:
+            ipaddress.ip_network(item) if "/" in item else ipaddress.ip_address(item)
+        except ValueError:
+            raise ValueError(allowed) from None
+    return ",".join(items)

@@ -26,6 +26,7 @@ from api.setting_values import (
     shown_postgres_url,
     switch,
     time_zone,
+    trusted_proxies,
 )
 
 
@@ -65,6 +66,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DESKSTREAM_SESSION_KEY", "session_key", session_key, hidden),
     Variable("DESKSTREAM_SESSION_IDLE_MINUTES", "session_idle_minutes", positive_whole),
     Variable("DESKSTREAM_TIME_ZONE", "time_zone", time_zone),
+    Variable("DESKSTREAM_FORWARDED_ALLOW_IPS", "forwarded_allow_ips", trusted_proxies),
 )
 
 
@@ -92,6 +94,10 @@ class Settings:
     session_idle_minutes: int = 480
     time_zone: str = "UTC"
     """The team's time zone: the workspace shows times in it unless a user chooses another."""
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    """The proxies whose X-Forwarded-Proto and X-Forwarded-For `serve` believes: behind a TLS proxy
+    the session cookie is then Secure, and sign-in throttling counts the client's address, not the
+    proxy's. uvicorn's own default; name the proxy's address when it runs on another host."""
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -11,6 +11,7 @@ from application import (
     customers,
     deliveries,
     intake,
+    invites,
     library,
     mentions,
     policies,
@@ -86,6 +87,10 @@ class Helpdesk(Desk):
     authenticate = users.authenticate
     set_password = users.set_password
     check_password = users.check_password
+    choose_preferences = users.choose_preferences
+    invite_user = invites.invite_user
+    invited_user = invites.invited_user
+    accept_invite = invites.accept_invite
 
     # saved views of the queue, per user
     saved_views_of = saved_views.saved_views_of

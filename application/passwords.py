@@ -20,11 +20,19 @@ class WeakPasswordError(ValueError):
     pass
 
 
+class PasswordTooShortError(WeakPasswordError):
+    pass
+
+
+class PasswordTooLongError(WeakPasswordError):
+    """Past this, a hash costs the server more than any real password needs."""
+
+
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise WeakPasswordError(f"A password has at least {MIN_LENGTH} characters.")
+        raise PasswordTooShortError(f"A password has at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
-        raise WeakPasswordError(f"A password has at most {MAX_LENGTH} characters.")
+        raise PasswordTooLongError(f"A password has at most {MAX_LENGTH} characters.")
 
 
 def hash_password(password: str) -> str:
@@ -36,11 +44,16 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, stored: str | None) -> bool:
     """Constant in time whether or not a hash is stored; False for anything malformed."""
-    scheme, n, r, p, salt, digest = (stored or DUMMY).split("$")
-    if scheme != "scrypt" or len(password) > MAX_LENGTH:
+    parts = (stored or DUMMY).split("$")
+    if len(parts) != 6 or parts[0] != "scrypt" or len(password) > MAX_LENGTH:
         return False
-    found = derive(password, decode(salt), int(n), int(r), int(p))
-    return hmac.compare_digest(found, decode(digest)) and stored is not None
+    _, n, r, p, salt, digest = parts
+    try:
+        found = derive(password, decode(salt), int(n), int(r), int(p))
+        expected = decode(digest)
+    except ValueError:
+        return False
+    return hmac.compare_digest(found, expected) and stored is not None
 
 
 def derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

@@ -2,19 +2,26 @@
 
 from application.desk import Desk
 from application.passwords import hash_password, verify_password
+from application.saving import retrying
 from domain.errors import InvalidValueError
 from domain.users import ApiToken, User, check_user_name
+from domain.values import Role
 
 
 def register_user(desk: Desk, name: str, role: str) -> User:
     """Registers a new user, or changes an existing one's role."""
+    user = registered(desk, name, role)
+    desk.save(user)
+    return user
+
+
+def registered(desk: Desk, name: str, role: str) -> User:
+    """The user with this name and role, not yet saved: found and given the role, or new."""
     user = desk.find(User.create_id(name))
     if isinstance(user, User):
         user.change_role(role, desk.clock())
-    else:
-        user = User.register(name, role, desk.clock())
-    desk.save(user)
-    return user
+        return user
+    return User.register(name, role, desk.clock())
 
 
 def issue_token(desk: Desk, token_hash: str, user_name: str) -> None:
@@ -49,11 +56,24 @@ def set_password(desk: Desk, name: str, password: str) -> User:
 
 
 def check_password(desk: Desk, name: str, password: str) -> User | None:
-    """The user, if the password is theirs; as slow for a name nobody has as for a wrong password."""
+    """The user, if the password is theirs and their role signs in (a service user never does);
+    as slow for a name nobody has as for a wrong password."""
     found = desk.find(User.create_id(name)) if valid_name(name) else None
     user = found if isinstance(found, User) else None
     ok = verify_password(password, user.password_hash if user else None)
-    return user if ok else None
+    return user if ok and user is not None and user.role != Role.SERVICE else None
+
+
+def choose_preferences(desk: Desk, name: str, language: str | None, time_zone: str | None) -> User:
+    """The user's own language and time zone; None for either leaves it to the browser or the team."""
+
+    def attempt() -> User:
+        user = desk.user(name)
+        user.choose_preferences(language, time_zone, desk.clock())
+        desk.save(user)
+        return user
+
+    return retrying(desk, (User.create_id(name),), attempt, "Your preferences are being saved elsewhere.")
 
 
 def valid_name(name: str) -> bool:

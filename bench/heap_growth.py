@@ -96,6 +96,9 @@ def main() -> None:
     p.add_argument(
         "--trace", type=int, default=0, help="also diff tracemalloc snapshots: show this many lines"
     )
+    p.add_argument(
+        "--baseline", type=int, default=1, help="the minute whose snapshot the end is diffed against"
+    )
     p.add_argument("--env", action="append", default=[], help="KEY=VALUE set before the app is built")
     opts = p.parse_args()
     os.environ.update(dict(item.split("=", 1) for item in opts.env))
@@ -118,7 +121,7 @@ def main() -> None:
         for minute in range(1, int(opts.minutes) + 1):
             time.sleep(max(0.0, start + 60 * minute - time.perf_counter()))
             print(f"minute {minute} ({len(run.latencies):,} requests): {native(runtime)}", flush=True)
-            if opts.trace and first is None:
+            if opts.trace and first is None and minute >= opts.baseline:
                 first = tracemalloc.take_snapshot().filter_traces(NOT_THE_SERVER)
         for t in clients:
             t.join()

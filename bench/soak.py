@@ -90,9 +90,13 @@ def sampler(run: Run, pid: int, every: float, stop: threading.Event) -> None:
             )
 
 
-def rss_at(run: Run, seconds: float) -> int:
-    """The sample nearest to that moment."""
-    return min(run.rss, key=lambda s: abs(s[0] - seconds))[1]
+def rss_at(run: Run, seconds: float, window: float = 60.0) -> int:
+    """The median of the samples in the minute up to that moment: one sample swings by tens of
+    MiB as malloc trims, DuckDB checkpoints and a memo empties, so a single one is no value."""
+    near = sorted(b for at, b in run.rss if seconds - window <= at <= seconds)
+    if not near:
+        return min(run.rss, key=lambda s: abs(s[0] - seconds))[1]
+    return near[len(near) // 2]
 
 
 def percentiles(latencies: list[float]) -> tuple[float, float]:
@@ -116,7 +120,8 @@ def report(run: Run, warmup: float, idle_rss: int | None, idle: float) -> bool:
     print(
         f"soak {seconds / 60:.1f} min at {run.rate}/s: {len(all_ms):,} requests "
         f"({len(all_ms) / seconds:.1f}/s), {failed} failed{' ' + str(run.failures) if failed else ''}; "
-        f"RSS {at_warmup / MIB:.0f} MiB at {warmup / 60:g} min, {at_end / MIB:.0f} MiB at end{idle_text}: "
+        f"RSS (median of the minute before) {at_warmup / MIB:.0f} MiB at {warmup / 60:g} min, "
+        f"{at_end / MIB:.0f} MiB at end{idle_text}: "
         f"{growth:+.1%} (ceiling +{CEILING:.0%}) {'PASS' if passed else 'FAIL'}; "
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (first {warmup / 60:g} min {early:.1f}, "
         f"last {warmup / 60:g} min {late:.1f})"

@@ -58,6 +58,9 @@ class EventType:
     USER_REGISTERED = "UserRegistered"
     ROLE_CHANGED = "RoleChanged"
     PASSWORD_SET = "PasswordSet"
+    INVITE_ISSUED = "InviteIssued"
+    INVITE_ACCEPTED = "InviteAccepted"
+    PREFERENCES_CHOSEN = "PreferencesChosen"
     TOKEN_ISSUED = "TokenIssued"
     TOKEN_REVOKED = "TokenRevoked"
     ANSWERED = "Answered"
@@ -78,7 +81,14 @@ UNPUBLISHED: dict[str, tuple[str, ...]] = {
         EventType.MENTION_TRIAGED,
         EventType.MENTION_ANSWERED_ON_SITE,
     ),
-    "User": (EventType.USER_REGISTERED, EventType.ROLE_CHANGED, EventType.PASSWORD_SET),
+    "User": (
+        EventType.USER_REGISTERED,
+        EventType.ROLE_CHANGED,
+        EventType.PASSWORD_SET,
+        EventType.INVITE_ISSUED,
+        EventType.INVITE_ACCEPTED,
+        EventType.PREFERENCES_CHOSEN,
+    ),
     "ApiToken": (EventType.TOKEN_ISSUED, EventType.TOKEN_REVOKED),
     "KeyedRequest": (EventType.ANSWERED,),
     "QaSample": (EventType.QA_SAMPLE_DRAWN,),

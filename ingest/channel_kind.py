@@ -57,7 +57,7 @@ class ChannelKind(ABC):
     * `verify(channel, body, headers)`: raise `BadSignature` unless the provider sent it
     * `parse(channel, body)`: the payload as `Parsed` messages / statuses / mentions, or raise
       `Malformed`
-    * `send(channel, thread, text, reply_key)`: deliver one reply, return the provider's message
+    * `send(channel, address, text, reply_key)`: deliver one reply, return the provider's message
       id, or raise `DeliveryError` (`HttpReplies` implements it from `request` and `delivered`)
 
     Register it with `@register` above the class. With `Webhook(challenge_doc=…)`, also override
@@ -84,7 +84,7 @@ class ChannelKind(ABC):
         """Raises Malformed when an authenticated body cannot be read."""
 
     @abstractmethod
-    def send(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str | None:
+    def send(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> str | None:
         """Delivers one reply; `reply_key` (`<ticket>:<version>`) is stable across retries."""
 
     def challenge(self, channel: Channel, mode: str | None, token: str | None, value: str | None) -> str:
@@ -96,15 +96,15 @@ class HttpReplies(ChannelKind):
     """A kind whose replies are one HTTP POST to the provider's send API (`timeout_seconds`)."""
 
     @abstractmethod
-    def request(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> Outgoing:
+    def request(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> Outgoing:
         """The provider's send request for this reply."""
 
     @abstractmethod
     def delivered(self, status: int, body: bytes) -> str | None:
         """The provider's message id from its answer, or raises DeliveryError."""
 
-    def send(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str | None:
-        outgoing = self.request(channel, thread, text, reply_key)
+    def send(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> str | None:
+        outgoing = self.request(channel, address, text, reply_key)
         status, body = post(outgoing, float(channel.setting("timeout_seconds", "10")))
         return self.delivered(status, body)
 
@@ -114,7 +114,7 @@ class NoReplies(ChannelKind):
 
     replies = Replies.NONE
 
-    def send(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str | None:
+    def send(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> str | None:
         raise DeliveryError(self.no_replies, permanent=True)
 
 
@@ -123,7 +123,7 @@ class PulledReplies(ChannelKind):
 
     replies = Replies.PULLED
 
-    def send(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str | None:
+    def send(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> str | None:
         raise DeliveryError(f"{self.kind} replies are pulled by its client, not sent.", permanent=True)
 
 

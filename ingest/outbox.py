@@ -89,10 +89,10 @@ class Outbox:
         external_ids = [e.external_id for e in events if type(e).__name__ in MESSAGE_EVENTS and e.external_id]
         identities = self.helpdesk.customer(ticket.customer_id).identities
         handle = next((i.split(":", 1)[1] for i in identities if i.startswith(f"{config.kind}:")), "")
-        thread = ReplyAddress(str(ticket.id), config.name, ticket.subject, external_ids, handle)
+        address = ReplyAddress(str(ticket.id), config.name, ticket.subject, external_ids, handle)
         if job.job_id not in self.sent:
             try:
-                self.sent[job.job_id] = send(config, thread, reply.text, f"{ticket.id}:{job.reply_version}")
+                self.sent[job.job_id] = send(config, address, reply.text, f"{ticket.id}:{job.reply_version}")
             except DeliveryError as exc:
                 attempts = job.attempts + 1
                 if exc.permanent or attempts >= self.max_attempts:
@@ -149,5 +149,5 @@ class Outbox:
             self._wake.clear()
 
 
-def send(config: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str | None:
-    return registry.kind_of(config.kind).send(config, thread, text, reply_key)
+def send(config: Channel, address: ReplyAddress, text: str, reply_key: str) -> str | None:
+    return registry.kind_of(config.kind).send(config, address, text, reply_key)

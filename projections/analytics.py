@@ -164,18 +164,8 @@ class AnalyticsProjection:
         occurred = [to_us(r.occurred_at) for r in fresh]
         recorded = [to_us(r.recorded_at) for r in fresh]
         events = events_table(fresh, occurred, recorded, [data_json(r.data) for r in fresh])
-        new_policies: list[tuple[str, PolicyVersion, int, int]] = []
         names = dict(self.policy_names)
-        by_ticket: dict[str, list[Fact]] = defaultdict(list)
-        for record, at, rec in zip(fresh, occurred, recorded, strict=True):
-            if record.aggregate_type == "Ticket":
-                by_ticket[record.aggregate_id].append(
-                    Fact(record.position, record.version, record.type, at, rec, record.actor, record.data)
-                )
-            elif record.type in POLICY_TYPES:
-                name = names.setdefault(record.aggregate_id, record.data.get("name", ""))
-                version = policy_version(name, record.version, dict(record.data))
-                new_policies.append((record.aggregate_id, version, rec, record.position))
+        by_ticket, new_policies = sort_out(fresh, occurred, recorded, names)
         policies = self.policies + [v for _, v, _, _ in new_policies]
         histories = self.histories(by_ticket, new_policies)
         tables = empty_tables()
@@ -201,7 +191,7 @@ class AnalyticsProjection:
         return len(fresh)
 
     def histories(
-        self, by_ticket: dict[str, list[Fact]], new_policies: list[tuple[str, PolicyVersion, int, int]]
+        self, by_ticket: dict[str, list[Fact]], new_policies: list["NewPolicy"]
     ) -> dict[str, list[Fact]]:
         """Each touched ticket's whole history (cache, else the fact table, plus this batch);
         a new policy version also touches every ticket opened since it takes effect."""
@@ -336,3 +326,29 @@ def load_policies(db: AnalyticsDb, until: int | None = None) -> tuple[list[Polic
         name = names.setdefault(policy_id, values.get("name", ""))
         versions.append(policy_version(name, version, values))
     return versions, names
+
+
+NewPolicy = tuple[str, PolicyVersion, int, int]
+"""(policy id, the version, recorded at, log position)."""
+
+
+def sort_out(
+    fresh: Sequence[EventRecord], occurred: Sequence[int], recorded: Sequence[int], names: dict[str, str]
+) -> tuple[dict[str, list[Fact]], list[NewPolicy]]:
+    """A batch's ticket events, as facts per ticket, and its new SLA policy versions; every other
+    event is only kept in the `events` table. `names` learns the names of new policies."""
+    by_ticket: dict[str, list[Fact]] = defaultdict(list)
+    new_policies: list[NewPolicy] = []
+    for record, at, rec in zip(fresh, occurred, recorded, strict=True):
+        match record.aggregate_type:
+            case "Ticket":
+                by_ticket[record.aggregate_id].append(
+                    Fact(record.position, record.version, record.type, at, rec, record.actor, record.data)
+                )
+            case "SlaPolicy" if record.type in POLICY_TYPES:
+                name = names.setdefault(record.aggregate_id, record.data.get("name", ""))
+                version = policy_version(name, record.version, dict(record.data))
+                new_policies.append((record.aggregate_id, version, rec, record.position))
+            case _:
+                pass  # kept in `events` only: no metric reads it
+    return by_ticket, new_policies

@@ -97,9 +97,11 @@ def revive(value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=8_192)
 def canonical(stored_id: str) -> str:
-    """The SQLite store keeps ids as 32 hex digits; records carry the hyphenated form."""
+    """The SQLite store keeps ids as 32 hex digits; records carry the hyphenated form. A batch
+    names the same tickets again and again, so a few thousand entries catch it; at 65,536 the
+    memo was still filling ten minutes into a soak (every idempotency key is an id)."""
     return str(UUID(stored_id))
 
 

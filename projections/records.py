@@ -40,6 +40,7 @@ def hidden_value(_: object) -> str:
 SECRET_FIELDS: dict[str, Callable[[Any], Any]] = {
     "Channel.settings": redacted,
     "User.password_hash": hidden_value,
+    "User.invite_hash": hidden_value,
 }
 """`<aggregate type>.<field>` whose values hold secrets, and how each is masked."""
 

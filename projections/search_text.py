@@ -27,9 +27,10 @@ CYRILLIC_LOOKALIKES = "аеорсхуквнмт"
 TO_CYRILLIC = str.maketrans(LATIN_LOOKALIKES, CYRILLIC_LOOKALIKES)
 TO_LATIN = str.maketrans(CYRILLIC_LOOKALIKES[:8], LATIN_LOOKALIKES[:8])
 MAX_WORD = 64
-WORDS_CACHE_BYTES = 16 << 20
+WORDS_CACHE_BYTES = 6 << 20
 """Each memo below (stems per word, stems per piece) keeps about this much, by estimate. Counted
-in entries (500,000) they grew all day on a busy desk, whose ids and names are words seen once."""
+in entries (500,000) they grew all day on a busy desk, whose ids and names are words seen once;
+emptied when full, each swings the heap by up to its size, so they are kept small."""
 ENTRY_BYTES = 120
 
 _russian = Stemmer.Stemmer("russian")

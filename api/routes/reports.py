@@ -16,6 +16,15 @@ from api.bootstrap import Runtime
 from api.choices import one_of
 from api.models import Instant
 from api.reading import ViewsAt
+from api.report_models import (
+    BreakdownReport,
+    DailyReport,
+    HourlyReport,
+    OperatorsReport,
+    QaSamplePublic,
+    SummaryReport,
+    documented,
+)
 from application.command import Context
 from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
@@ -98,25 +107,25 @@ def window(start: datetime, end: datetime) -> None:
 ReportDep = Annotated[ReportContext, Depends(report_context)]
 
 
-@router.get("/summary")
+@router.get("/summary", responses=documented(SummaryReport))
 def summary(ctx: ReportDep) -> Response:
     """Tickets received and resolved, response and resolution times, SLA outcomes and CSI."""
     return ctx.run(reports.summary, "summary")
 
 
-@router.get("/operators")
+@router.get("/operators", responses=documented(OperatorsReport))
 def operators(ctx: ReportDep) -> Response:
     """The summary's figures per operator, plus how many tickets each was assigned."""
     return ctx.run(reports.operators, "operators")
 
 
-@router.get("/daily")
+@router.get("/daily", responses=documented(DailyReport))
 def daily(ctx: ReportDep) -> Response:
     """Tickets received and resolved per day (in `tz`)."""
     return ctx.run(reports.daily, "daily")
 
 
-@router.get("/breakdown")
+@router.get("/breakdown", responses=documented(BreakdownReport))
 def breakdown(ctx: ReportDep, by: one_of(BREAKDOWN_BY)) -> Response:
     """Tickets received per type, tag or channel, with shares."""
     return ctx.run(lambda view, q: reports.breakdown(view, q, by), f"breakdown:{by}")
@@ -134,7 +143,7 @@ def iso(us: int) -> str:
     return from_us(us).isoformat()
 
 
-@router.get("/hourly")
+@router.get("/hourly", responses=documented(HourlyReport))
 def hourly(
     ctx: ReportDep,
     aht_seconds: Annotated[float, Query(gt=0, le=86_400, description="Average handling time")] = 300.0,
@@ -167,7 +176,7 @@ def export_xlsx(ctx: ReportDep) -> Response:
     )
 
 
-@router.get("/qa-sample")
+@router.get("/qa-sample", responses=documented(QaSamplePublic))
 def qa_sample(
     runtime: RuntimeDep,
     user: CurrentUser,

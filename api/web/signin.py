@@ -31,7 +31,10 @@ def safe_next(value: str | None) -> str:
 
 def same_origin(request: Request) -> bool:
     """Browsers name the page a post came from; a client that names none (curl) is not a browser
-    another site could have steered."""
+    another site could have steered. Behind a TLS proxy the scheme is the proxy's
+    (X-Forwarded-Proto, from DESKSTREAM_FORWARDED_ALLOW_IPS)."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return False
     origin = request.headers.get("origin")
     return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
 

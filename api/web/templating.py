@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from api.web.catalogue import translate
+from api.web.catalogue import choose_language, translate
 from api.web.formatting import format_duration, format_time
 from api.web.sessions import COOKIE, Session
 
@@ -54,7 +54,7 @@ def static_url(name: str) -> str:
 def render(request: Request, template: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
     """A page or fragment, with the viewer's language, zone, session and the text helpers."""
     viewer = request.state.viewer if hasattr(request.state, "viewer") else None
-    language = viewer.language if viewer else "en"
+    language = viewer.language if viewer else choose_language(None, request.headers.get("accept-language"))
     zone = viewer.zone if viewer else "UTC"
     now = datetime.now(UTC)
     helpers = {

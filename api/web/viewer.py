@@ -1,5 +1,8 @@
 """Who is looking at a page: the signed-in user, their language and zone, and their CSRF token.
 
+The language is the user's own choice (/me), else the browser's Accept-Language, else English;
+the zone is the user's own, else the team's (DESKSTREAM_TIME_ZONE).
+
 `PageViewer` is the dependency of every page: without a valid session a page redirects to the
 sign-in form (and comes back after it). `FormViewer` is the dependency of every form post: it
 checks the session and then the CSRF token, both before the form's fields are parsed, and gives
@@ -66,8 +69,9 @@ def viewer_of(request: Request, runtime: Runtime) -> Viewer | None:
     session = sessions.read(request.cookies.get(COOKIE)) if sessions else None
     if session is None:
         return None
-    language = choose_language(None, request.headers.get("accept-language"))
-    viewer = Viewer(session.user, session, language, runtime.settings.time_zone)
+    user = session.user
+    language = choose_language(user.language, request.headers.get("accept-language"))
+    viewer = Viewer(user, session, language, user.time_zone or runtime.settings.time_zone)
     request.state.viewer = viewer
     return viewer
 
@@ -76,7 +80,7 @@ async def page_viewer(request: Request, runtime: Annotated[Runtime, Depends(get_
     viewer = viewer_of(request, runtime)
     if viewer is None:
         back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise SignInRequired(quote(back_to, safe="/?=&"))
+        raise SignInRequired(quote(back_to, safe="/"))
     return viewer
 
 

@@ -9,12 +9,22 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.web import inbox, live, signin
+from api.web import (
+    inbox,
+    invite,
+    live,
+    mentions_page,
+    preferences,
+    search_page,
+    signin,
+    ticket_page,
+    widget_demo,
+)
 from api.web.pages_errors import install_errors
 from api.web.templating import STATIC
 from api.web.throttle import SignInThrottle
 
-PAGE_MODULES = (signin, inbox, live)
+PAGE_MODULES = (signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo)
 
 
 def install(app: FastAPI) -> None:

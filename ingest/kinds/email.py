@@ -79,19 +79,19 @@ class EmailAdapter(ChannelKind):
             ticket_hint=UUID(token.group(1)) if token else None,
         )
 
-    def send(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> str:
+    def send(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> str:
         ticket_id, version = reply_key.rsplit(":", 1)
         domain = channel.setting("address").rsplit("@", 1)[-1]
         mail = EmailMessage()
         mail["From"] = channel.setting("address")
-        mail["To"] = thread.handle
-        subject = thread.subject or "Your request"
+        mail["To"] = address.handle
+        subject = address.subject or "Your request"
         mail["Subject"] = (
             f"Re: {subject} [#{ticket_id}]" if f"[#{ticket_id}]" not in subject else f"Re: {subject}"
         )
         mail["Message-ID"] = f"<{ticket_id}.{version}@{domain}>"
         mail["Date"] = format_datetime(datetime.now(UTC))
-        ids = [i for i in thread.external_ids if i.startswith("<")]
+        ids = [i for i in address.external_ids if i.startswith("<")]
         if ids:
             mail["In-Reply-To"] = ids[-1]
             mail["References"] = " ".join(ids[-20:])

@@ -89,8 +89,8 @@ class TelegramAdapter(HttpReplies):
             attachments=attachments,
         )
 
-    def request(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> Outgoing:
-        chat_id = thread.external_ids[-1].split(":", 1)[0] if thread.external_ids else thread.handle
+    def request(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> Outgoing:
+        chat_id = address.external_ids[-1].split(":", 1)[0] if address.external_ids else address.handle
         base = channel.setting("api_base", DEFAULT_API).rstrip("/")
         token = channel.setting("bot_token")
         return Outgoing(

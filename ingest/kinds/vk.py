@@ -115,10 +115,10 @@ class VkAdapter(HttpReplies):
             attachments=attachments,
         )
 
-    def request(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> Outgoing:
+    def request(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> Outgoing:
         base = channel.setting("api_base", DEFAULT_API).rstrip("/")
         common = {"access_token": channel.setting("access_token"), "v": API_VERSION, "message": text}
-        last = thread.external_ids[-1] if thread.external_ids else f"msg:{thread.handle}:0"
+        last = address.external_ids[-1] if address.external_ids else f"msg:{address.handle}:0"
         if last.startswith("wall:"):
             post, comment_id = last.removeprefix("wall:").split(":")
             owner, post_id = post.rsplit("_", 1)

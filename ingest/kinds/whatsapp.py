@@ -151,12 +151,12 @@ class WhatsAppAdapter(HttpReplies):
             attachments=attachments,
         )
 
-    def request(self, channel: Channel, thread: ReplyAddress, text: str, reply_key: str) -> Outgoing:
+    def request(self, channel: Channel, address: ReplyAddress, text: str, reply_key: str) -> Outgoing:
         base = channel.setting("api_base", DEFAULT_API).rstrip("/")
         body: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": thread.handle,
+            "to": address.handle,
             "type": "text",
             "text": {"preview_url": False, "body": text},
         }

@@ -5,6 +5,8 @@ header `X-Widget-Key: <public_key>`. The key only tells channels apart: it ships
 `identity_secret` on the channel, `X-Widget-Visitor-Signature` (hex HMAC-SHA256 of the visitor id,
 made by the app's backend) must match too, so nobody holding the key can write as a signed-in visitor.
 Operators' replies are not sent anywhere: the widget pulls them (`ingest/widget_conversation.py`).
+The widget itself is `api/web/static/widget.js`; `allowed_origins` (comma-separated, any if unset)
+names the sites a browser may use it from (`api/widget_cors.py`).
 """
 
 import hashlib
@@ -93,8 +95,13 @@ def readable_visitor(body: bytes) -> str | None:
     return visitor.strip() if isinstance(visitor, str) else None
 
 
+def visitor_signature(secret: str, visitor_id: str) -> str:
+    """What the app's backend sends as `X-Widget-Visitor-Signature` for a signed-in visitor."""
+    return hmac.new(secret.encode(), visitor_id.encode(), hashlib.sha256).hexdigest()
+
+
 def check_visitor_signature(secret: str, visitor_id: str, signature: str) -> None:
-    expected = hmac.new(secret.encode(), visitor_id.encode(), hashlib.sha256).hexdigest()
+    expected = visitor_signature(secret, visitor_id)
     if not hmac.compare_digest(signature.strip().lower().encode(), expected.encode()):
         raise BadSignature("X-Widget-Visitor-Signature is missing or wrong.")
 

@@ -16,6 +16,7 @@ COMMANDS = [
     ["token", "revoke", "ds_x"],
     ["user", "add", "anna", "--role", "operator"],
     ["user", "password", "anna"],
+    ["user", "invite", "anna", "--role", "operator"],
     ["ticket", "show", ID],
     ["ticket", "history", ID],
     ["replay"],
