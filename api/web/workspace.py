@@ -24,7 +24,9 @@ from api.web.pages_errors import install_errors
 from api.web.templating import STATIC
 from api.web.throttle import SignInThrottle
 
-PAGE_MODULES = (signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo)
+PAGE_MODULES = (
+    signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
+)  # fmt: skip
 
 
 def install(app: FastAPI) -> None:
