@@ -10,12 +10,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from domain.calendar import to_us
 from domain.sla_policy import PolicySpec, PolicyVersion
 from projections.analytics import AnalyticsDb
 
 RESPONSES = ("first_response", "next_response")
+KEEP = 20_000
+"""Tickets whose answers are kept for one position of the view, at most."""
+_KEPT: "WeakKeyDictionary[AnalyticsDb, tuple[int, dict[str, ResponseDue | None]]]" = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +33,27 @@ class ResponseDue:
     """Epoch µs after which that target is missed; None while its clock is stopped (paused)."""
 
 
-def responses_due(db: AnalyticsDb, opened: Mapping[str, datetime]) -> dict[str, ResponseDue]:
-    """`opened`: ticket id → its opening time, as the queue view has it (the same `occurred_at`)."""
+def responses_due(
+    db: AnalyticsDb, opened: Mapping[str, datetime], position: int | None = None
+) -> dict[str, ResponseDue]:
+    """`opened`: ticket id → its opening time, as the queue view has it (the same `occurred_at`).
+
+    With `position` (the analytics view's, read before calling), answers are kept until the view
+    moves: they cannot change before, and the inbox asks for the same page again and again."""
+    if position is None:
+        return looked_up(db, opened)
+    kept_at, kept = _KEPT.get(db, (None, {}))
+    if kept_at != position or len(kept) > KEEP:
+        kept = {}
+        _KEPT[db] = (position, kept)
+    missing = {tid: at for tid, at in opened.items() if tid not in kept}
+    if missing:
+        found = looked_up(db, missing)
+        kept.update({tid: found.get(tid) for tid in missing})
+    return {tid: due for tid in opened if (due := kept[tid]) is not None}
+
+
+def looked_up(db: AnalyticsDb, opened: Mapping[str, datetime]) -> dict[str, ResponseDue]:
     if not opened:
         return {}
     ids = sorted(opened)

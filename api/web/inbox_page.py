@@ -105,7 +105,7 @@ def dues(runtime: Runtime, tickets: list[dict[str, Any]]) -> dict[str, ResponseD
     }
     if runtime.analytics is None or not waiting:
         return {}
-    return responses_due(runtime.analytics, waiting)
+    return responses_due(runtime.analytics, waiting, runtime.runner.position(("analytics",)))
 
 
 def known_policies(runtime: Runtime) -> list[PolicyVersion]:
