@@ -132,6 +132,13 @@ def test_each_row_carries_its_sla_badge_left_breached_or_paused(desk: Any) -> No
     assert re.search(r"5\d min left", page)
     assert "estimated" not in page
 
+    resumed = users["anna"].post(f"/tickets/{paused['id']}/resume", {}).json()
+    caught_up(runtime, resumed["position"])
+    again = signed_in(client, "anna").get("/inbox").text
+    row = re.search(rf'<tr data-ticket="{paused["id"]}".*?</tr>', again, re.S)
+    assert row is not None and 'data-sla="left"' in row[0]
+    assert re.search(r"5[89] min left", row[0]), "stopped while paused: nearly all its hour is left"
+
 
 def caught_up(runtime: Runtime, position: int) -> None:
     """The analytics view follows every few seconds; a test hurries it instead of waiting."""
