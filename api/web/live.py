@@ -267,13 +267,16 @@ async def events(hub: Hub, stream: Stream, start: int | None, request: Request) 
         elif sent > caught_up and sent > await to_thread.run_sync(log_head, hub.runtime):
             yield reload_frame(caught_up).text  # a position this log never reached (another desk's)
             sent = caught_up
+        clock = asyncio.get_running_loop().time
+        beat = clock() + hub.heartbeat
         while True:
             try:
-                frame = await asyncio.wait_for(stream.frames.get(), hub.heartbeat)
+                frame = await asyncio.wait_for(stream.frames.get(), max(0.0, beat - clock()))
             except TimeoutError:
                 if not await signed_in(hub.runtime, request):
-                    return
+                    return  # every beat, busy or quiet: a signed-out page stops hearing the desk
                 yield f": keep-alive\nid: {sent}\n\n"
+                beat = clock() + hub.heartbeat
                 continue
             if frame.position is not None and frame.position <= sent:
                 continue  # replayed already, or the page was rendered after it

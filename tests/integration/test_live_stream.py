@@ -277,3 +277,22 @@ def test_a_captured_mention_reaches_every_open_page(desk: Desk) -> None:
         "position": captured.position,
     }
     assert int(frame["id"]) == captured.position
+
+
+def test_a_busy_stream_still_checks_its_session_every_beat(desk: Desk) -> None:
+    ticket = opened(desk, "id1")["id"]
+    page = Listener(desk, "boris", "/live")
+    page.next("comment")
+    assert desk.runtime.sessions is not None
+    session = desk.runtime.sessions.read(desk.cookies["boris"])
+    assert session is not None
+    desk.runtime.sessions.end(session)
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        command(desk, "anna", f"/tickets/{ticket}/notes", {"text": "busy"})
+        frame = page.frames.get(timeout=WAIT)
+        if "closed" in frame:
+            break
+    else:
+        raise AssertionError("the stream of an ended session stayed open while the desk was busy")
+    page.close()
