@@ -210,7 +210,7 @@ def inbox_times(base: str, runs: int) -> None:
     worst = max(worst, p99)
     say(
         f"  {'after each command':<18} p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
-        "  (a note on a ticket first: the view has moved, nothing kept from the last request)"
+        "  (a note on a ticket first: the queue view has moved, the channels are counted again)"
     )
     api = Http(base, {"Authorization": f"Bearer {os.environ['BENCH_TOKEN']}"})
     query = "/api/v1/tickets?" + urlencode([("status", "open"), ("status", "paused"), ("limit", 50)])
