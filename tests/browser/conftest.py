@@ -35,8 +35,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(HOW_TO_GET_ONE)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module: Playwright's sync API runs an event loop in the main thread while it is open,
+    and the tests after the browser's (asyncio.run in tests/unit) need the thread back."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
