@@ -54,8 +54,9 @@ class Item:
         return str(self.data.get("text") or "")
 
 
-def timeline(events: Sequence[Any], positions: Mapping[int, int]) -> list[Item]:
-    """Every event but delivery reports, each of those folded into its reply."""
+def timeline(events: Sequence[Any], positions: Mapping[int, int], pulled: bool = False) -> list[Item]:
+    """Every event but delivery reports, each of those folded into its reply. On a channel whose
+    customers' own client fetches replies (the widget), nothing is sent, so none is "queued"."""
     items: list[Item] = []
     replies: dict[int, Item] = {}
     for event in events:
@@ -76,7 +77,7 @@ def timeline(events: Sequence[Any], positions: Mapping[int, int]) -> list[Item]:
             attachments=list(record.data.get("attachments") or []),
         )
         if item.kind == "reply":
-            item.delivery = Delivery()
+            item.delivery = Delivery("pulled" if pulled else "queued")
             replies[item.version] = item
         items.append(item)
     return items

@@ -26,6 +26,8 @@ from domain.customer import Customer
 from domain.errors import UserNotFoundError
 from domain.ticket import Ticket
 from domain.values import PauseReason, Priority, Resolution, Role, Status, TicketType
+from ingest import registry
+from ingest.channel_kind import Replies
 
 ASSIGNABLE = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 CHOICES = {
@@ -55,7 +57,7 @@ def load(runtime: Runtime, ticket_id: UUID) -> TicketView:
     positions = helpdesk.positions(ticket_id)
     customer = helpdesk.survivor(helpdesk.customer(ticket.customer_id))
     clock = sla_clock(str(ticket_id), events, positions, policies(runtime.analytics), helpdesk.clock())
-    items = timeline(events, positions)
+    items = timeline(events, positions, replies_pulled(helpdesk, ticket.channel))
     return TicketView(ticket, items, customer, positions.get(ticket.version, 0), clock, events)
 
 
@@ -126,3 +128,14 @@ def page(
         targets=ticket_pickers.merge_targets(runtime, view.ticket, asked.get("merge_q", "")),
     )
     return render(request, "ticket.html", context, status)
+
+
+def replies_pulled(helpdesk: Any, channel_name: str) -> bool:
+    """Whether the channel's customers fetch replies themselves (the widget): then a reply is in
+    their chat as soon as it is recorded, with no delivery to wait for."""
+    channel = helpdesk.channel(channel_name)
+    return (
+        channel is not None
+        and channel.kind in registry.names()
+        and (registry.kind_of(channel.kind).replies == Replies.PULLED)
+    )

@@ -261,3 +261,21 @@ def test_the_customer_card_lists_other_tickets_and_keeps_notes(
     empty = anna.post(f"/customers/{customer_id}/notes", {"ticket": second, "text": ""})
     assert empty.status_code == 422 and "Text: this is required." in html.unescape(empty.text)
     assert "Волнуется, объяснять по шагам" in anna.page(first)
+
+
+def test_a_reply_on_the_widget_is_in_the_customers_chat_not_waiting_to_be_sent(
+    desk: tuple[Runtime, TestClient, dict[str, As]],
+) -> None:
+    """The widget pulls replies itself: nothing is ever sent, so "waiting to be sent" would be
+    wrong for as long as the ticket lives."""
+    _, client, users = desk
+    channel = {"name": "site", "kind": "widget", "settings": {"public_key": "pk_site"}}
+    assert users["root"].post("/channels", channel).status_code == 201
+    body = {"channel": "site", "customer": {"name": "Ольга", "handle": "v1"}, "text": "Где заказ?"}
+    opened = users["vk-bot"].post("/tickets", {**body, "external_id": "w1"})
+    assert opened.status_code == 201, opened.text
+    ticket_id = str(opened.json()["id"])
+    users["anna"].post(f"/tickets/{ticket_id}/replies", {"text": "Уже в пути"})
+    page = Browser(client, "anna").page(ticket_id)
+    assert "in the customer&#39;s chat" in page or "in the customer's chat" in page
+    assert "waiting to be sent" not in page
