@@ -266,14 +266,23 @@ def test_every_stores_way_of_saying_the_disk_is_full_is_a_507_not_a_500(exc: Bas
 
 def test_an_unexpected_error_tells_the_client_to_open_a_new_connection(tmp_path: Path) -> None:
     """uvicorn closes the connection after an exception; a client reusing it would get a reset."""
-    app = create_app(sqlite_runtime(tmp_path / "data", Clock()))
+    runtime = sqlite_runtime(tmp_path / "data", Clock())
+    app = create_app(runtime)
+    token = admin_token(runtime)
 
-    @app.get("/boom")
+    @app.get("/api/v1/boom")
     def boom() -> None:
         raise RuntimeError("a bug")
 
+    @app.get("/boom-page")
+    def boom_page() -> None:
+        raise RuntimeError("a bug on a page")
+
     with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get("/boom")
+        response = client.get("/api/v1/boom", headers={"Authorization": f"Bearer {token}"})
+        page = client.get("/boom-page")
     assert response.status_code == 500
     assert response.headers["Connection"] == "close"
     assert response.json()["error"] == "internal_error"
+    assert page.status_code == 500 and page.headers["Connection"] == "close"
+    assert page.headers["content-type"].startswith("text/html") and "Traceback" not in page.text
