@@ -6,14 +6,12 @@ analytics view follows the log at its own pace (DESKSTREAM_ANALYTICS_PACE, 5 s b
 answer says which version of each ticket it has folded, so a caller can tell a stale one from a fresh one.
 """
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
 from domain.calendar import to_us
-from domain.sla_policy import PolicySpec, PolicyVersion
 from projections.analytics import AnalyticsDb
 
 RESPONSES = ("first_response", "next_response")
@@ -71,22 +69,3 @@ def looked_up(db: AnalyticsDb, opened: Mapping[str, datetime]) -> dict[str, Resp
         .fetchall()
     )
     return {tid: ResponseDue(tid, int(version), metric, breach) for tid, version, metric, breach in rows}
-
-
-def policy_versions(db: AnalyticsDb) -> list[PolicyVersion]:
-    """Every version of every SLA policy the view holds, as the metrics use them."""
-    rows = (
-        db.cursor()
-        .execute(
-            "SELECT name, version, epoch_us(effective_from), first_response_minutes, "
-            "next_response_minutes, resolution_minutes, calendar, applies_to, rank FROM sla_policies"
-        )
-        .fetchall()
-    )
-    return [
-        PolicyVersion(name, version, effective, PolicySpec(
-            {"first_response": first, "next_response": following, "resolution": resolution},
-            json.loads(calendar) if calendar else None, json.loads(applies_to), rank,
-        ))
-        for name, version, effective, first, following, resolution, calendar, applies_to, rank in rows
-    ]  # fmt: skip

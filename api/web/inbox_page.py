@@ -12,9 +12,10 @@ from typing import Any
 from api.bootstrap import Runtime
 from api.web.inbox_filters import InboxFilter
 from api.web.inbox_sla import Badge, badge, minutes
+from api.web.ticket_sla import policies
 from domain.sla_policy import PolicyVersion
 from projections.queue_counts import active_per_channel
-from projections.sla_due import ResponseDue, policy_versions, responses_due
+from projections.sla_due import ResponseDue, responses_due
 
 PAGE_SIZE = 50
 
@@ -109,7 +110,7 @@ def dues(runtime: Runtime, tickets: list[dict[str, Any]]) -> dict[str, ResponseD
 
 
 def known_policies(runtime: Runtime) -> list[PolicyVersion]:
-    return policy_versions(runtime.analytics) if runtime.analytics is not None else []
+    return policies(runtime.analytics)
 
 
 def waited(ticket: dict[str, Any], now: datetime) -> tuple[datetime | None, float | None]:
