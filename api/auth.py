@@ -21,6 +21,8 @@ READERS = HISTORY_READERS
 adapter or an import writes tickets and reads back only the one it acts on (GET /tickets/{id},
 without notes); the widget's conversation goes through the ingest routes, on the visitor's key."""
 TRUSTED_CLOCKS = (Role.SERVICE, Role.ADMIN)
+REPORT_READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+"""Who may read reports, the dashboard and the staffing figures."""
 __all__ = ["hash_token", "new_token"]
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api import excel
-from api.auth import Allowed, CurrentUser, RuntimeDep, require
+from api.auth import REPORT_READERS, Allowed, CurrentUser, RuntimeDep, require
 from api.bootstrap import Runtime
 from api.choices import one_of
 from api.models import Instant
@@ -30,14 +30,13 @@ from domain.calendar import check_zone, from_us, to_us, zone
 from domain.errors import InvalidValueError
 from domain.text_forms import identifier
 from domain.users import User
-from domain.values import Role, TicketType
+from domain.values import TicketType
 from projections import erlang, reports
 from projections.analytics import AnalyticsDb
 from projections.analytics_view import View, open_view
 from projections.reports import BREAKDOWN_BY, CLOCKS, ReportQuery
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-REPORT_READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 MAX_WINDOW_DAYS = 400
 
 

@@ -5,18 +5,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.auth import HISTORY_READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
+from api.auth import HISTORY_READERS, REPORT_READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
 from api.models import CommandIn, CommandPublic, Instant, SnippetEditIn, SnippetIn
 from api.public import SnippetPreviewPublic, SnippetsPublic, SnippetUsagePublic
 from api.reading import ViewsAt
 from domain.placeholders import KNOWN, render
 from domain.users import User
-from domain.values import Role
 from projections.kb import snippet_usage, snippets
 
 router = APIRouter(tags=["snippets"])
-REPORT_READERS = (Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR)
 
 
 @router.get("/snippets", response_model=SnippetsPublic)

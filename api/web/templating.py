@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.web.catalogue import choose_language, translate
 from api.web.formatting import format_duration, format_time
+from api.web.navigation import links_for
 from api.web.sessions import COOKIE, Session
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,6 +42,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["static"] = static_url
+    env.globals["nav_links"] = links_for
     return env
 
 
