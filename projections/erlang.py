@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.calendar import from_us, zone
 from projections.analytics_view import View
-from projections.reports import ReportQuery, Sql
+from projections.report_members import ReportQuery, arrivals, local_slot
 
 MAX_AGENTS = 1000
 
@@ -60,12 +60,11 @@ def slot_occurrences(q: ReportQuery) -> dict[tuple[int, int], int]:
 
 
 def hourly(view: View, q: ReportQuery, aht: float, target: float, level: float) -> dict[str, Any]:
-    sql = Sql(q, "m.occurred_at", "t.assignee")
-    local = "timezone(?, m.occurred_at)"
+    m = arrivals(q)
+    weekday, hour = local_slot(m.at)
     rows = view.con.execute(
-        f"SELECT isodow({local}) AS d, hour({local}) AS h, count(*) FROM {sql.source('messages m')} "
-        f"{sql.where} GROUP BY d, h",
-        [q.tz, q.tz, *sql.params],
+        f"SELECT {weekday} AS d, {hour} AS h, count(*) FROM {m.source} {m.sql.where} GROUP BY d, h",
+        [q.tz, q.tz, *m.sql.params],
     ).fetchall()
     found = {(int(d), int(h)): int(n) for d, h, n in rows}
     occurrences = slot_occurrences(q)

@@ -1,81 +1,24 @@
 """Report queries: plain SQL over the analytic tables, in one place.
 
-Membership follows DESIGN.md: received = opened in [from, to); resolved = final resolution in
-it; response samples by reply time; ratings by rating time; SLA outcomes are those of the
-tickets received in the window, judged at the view's as-of time. Durations are aggregated as
+Which rows each figure counts (its membership: received = opened in [from, to), resolved = final
+resolution in it, response samples by reply time, ratings by rating time, SLA outcomes of the
+tickets received in the window judged at the view's as-of time) is defined once, in
+projections/report_members.py; the drill-down lists the same rows. Durations are aggregated as
 integer microseconds (exact sums; quantile_cont interpolates linearly between closest ranks),
 so the same events always give the same floats.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 
 from domain.calendar import from_us, zone
+from projections import report_members as members
 from projections.analytics_view import View
-
-METRICS = ("first_response", "next_response", "resolution")
-OUTCOME = (
-    "CASE WHEN s.late THEN 'breached' WHEN s.done THEN 'achieved' "
-    "WHEN s.breach_at IS NOT NULL AND s.breach_at < make_timestamptz(?::BIGINT) THEN 'breached' "
-    "ELSE 'pending' END"
-)
-
-
-CLOCKS = ("business", "calendar")  # business hours of the SLA calendar, or wall-clock time
-
-
-@dataclass(frozen=True, slots=True)
-class ReportQuery:
-    start: int
-    end: int
-    as_of: int | None = None
-    operator: str | None = None
-    channel: str | None = None
-    type: str | None = None
-    tag: str | None = None
-    clock: str = "business"
-    tz: str = "UTC"
-
-
-class Sql:
-    """Builds one statement's WHERE clause and its parameters side by side."""
-
-    def __init__(self, q: ReportQuery, time_column: str, operator_column: str | None) -> None:
-        self.clauses = [
-            f"{time_column} >= make_timestamptz(?::BIGINT)",
-            f"{time_column} < make_timestamptz(?::BIGINT)",
-        ]
-        self.params: list[Any] = [q.start, q.end]
-        self.needs_tickets = (
-            q.channel is not None
-            or q.type is not None
-            or q.tag is not None
-            or (q.operator is not None and operator_column is not None and operator_column.startswith("t."))
-        )
-        """Whether a clause reads the tickets table (`t`)."""
-        for column, value in (("t.channel", q.channel), ("t.type", q.type)):
-            if value is not None:
-                self.add(f"{column} = ?", value)
-        if q.tag is not None:
-            self.add("list_contains(t.tags, ?)", q.tag)
-        if q.operator is not None and operator_column is not None:
-            self.add(f"{operator_column} = ?", q.operator)
-
-    def add(self, clause: str, value: Any) -> None:
-        self.clauses.append(clause)
-        self.params.append(value)
-
-    @property
-    def where(self) -> str:
-        return "WHERE " + " AND ".join(self.clauses)
-
-    def source(self, table: str) -> str:
-        """`table`, joined to the tickets only when a filter needs their columns: every row of a
-        per-ticket table has its ticket's row, so the join drops nothing and only costs a scan."""
-        return f"{table} JOIN tickets t USING (ticket_id)" if self.needs_tickets else table
+from projections.report_members import BREAKDOWN as BREAKDOWN
+from projections.report_members import CLOCKS as CLOCKS
+from projections.report_members import METRICS, OUTCOME, Members, ReportQuery, Sql
 
 
 def grouped(
@@ -96,20 +39,9 @@ def stats_sql(column: str) -> str:
 
 
 def durations(view: View, q: ReportQuery, key: str | None, kind: str) -> dict[Any, dict[str, Any]]:
-    business = q.clock == "business"
-    if kind == "resolution":
-        column = "t.resolution_business_seconds" if business else "t.resolution_seconds"
-        sql = Sql(q, "t.resolved_at", "t.resolver")
-        source = "tickets t"
-        by = key and "t.resolver"
-    else:
-        column = "w.business_seconds" if business else "w.calendar_seconds"
-        sql = Sql(q, "w.ended_at", "w.operator")
-        sql.add("w.kind = ?", "first" if kind == "first_response" else "next")
-        sql.clauses.append("w.status = 'answered'")
-        source = sql.source("waits w")
-        by = key and "w.operator"
-    return {k: stats(v) for k, v in grouped(view.con, stats_sql(column), source, sql, by).items()}
+    m = members.durations(q, kind)
+    rows = grouped(view.con, stats_sql(m.value), m.source, m.sql, key and m.operator)
+    return {k: stats(v) for k, v in rows.items()}
 
 
 def stats(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -127,12 +59,12 @@ def empty_stats() -> dict[str, Any]:
 
 
 def sla(view: View, q: ReportQuery, key: str | None) -> dict[Any, dict[str, Any]]:
-    sql = Sql(q, "s.opened_at", "s.operator")
-    source = sql.source("sla s")
+    judged = members.sla(q)
     select = f"s.metric, {OUTCOME} AS outcome, count(*)"
-    head = "s.operator AS k, " if key else "NULL AS k, "
+    head = f"{judged.operator} AS k, " if key else "NULL AS k, "
     rows = view.con.execute(
-        f"SELECT {head}{select} FROM {source} {sql.where} GROUP BY ALL", [view.as_of, *sql.params]
+        f"SELECT {head}{select} FROM {judged.source} {judged.sql.where} GROUP BY ALL",
+        [view.as_of, *judged.sql.params],
     ).fetchall()
     result: dict[Any, dict[str, Any]] = {}
     for k, metric, outcome, count in rows:
@@ -155,9 +87,9 @@ def sla_figures(counts: dict[str, int]) -> dict[str, Any]:
 
 
 def csi(view: View, q: ReportQuery, key: str | None) -> dict[Any, dict[str, Any]]:
-    sql = Sql(q, "r.rated_at", "r.operator")
+    m = members.ratings(q)
     select = "count(*) FILTER (WHERE r.score = 'like'), count(*) FILTER (WHERE r.score = 'dislike')"
-    rows = grouped(view.con, select, sql.source("ratings r"), sql, key and "r.operator")
+    rows = grouped(view.con, select, m.source, m.sql, key and m.operator)
     return {k: csi_figures(int(v[0]), int(v[1])) for k, v in rows.items()}
 
 
@@ -166,29 +98,22 @@ def csi_figures(likes: int, dislikes: int) -> dict[str, Any]:
     return {"likes": likes, "dislikes": dislikes, "csi_pct": likes / rated * 100 if rated else None}
 
 
-def counts(view: View, q: ReportQuery, key: str | None, column: str, who: str) -> dict[Any, int]:
-    sql = Sql(q, column, who)
-    rows = grouped(view.con, "count(*)", "tickets t", sql, key and who)
+def counted(view: View, m: Members, key: str | None) -> dict[Any, int]:
+    rows = grouped(view.con, "count(*)", m.source, m.sql, key and m.operator)
     return {k: int(v[0]) for k, v in rows.items()}
 
 
 def assigned(view: View, q: ReportQuery) -> dict[Any, int]:
-    sql = Sql(q, "a.started_at", "a.assignee")
-    rows = grouped(
-        view.con,
-        "count(DISTINCT a.ticket_id)",
-        sql.source("assignments a"),
-        sql,
-        "a.assignee",
-    )
+    m = members.assignments(q)
+    rows = grouped(view.con, f"count(DISTINCT {m.ticket})", m.source, m.sql, m.operator)
     return {k: int(v[0]) for k, v in rows.items()}
 
 
 def figures(view: View, q: ReportQuery, key: str | None) -> dict[Any, dict[str, Any]]:
     """The summary's fields, for everyone (key None) or per operator."""
     parts = {
-        "tickets_received": counts(view, q, key, "t.opened_at", "t.assignee"),
-        "tickets_resolved": counts(view, q, key, "t.resolved_at", "t.resolver"),
+        "tickets_received": counted(view, members.received(q), key),
+        "tickets_resolved": counted(view, members.resolved(q), key),
         "first_response": durations(view, q, key, "first_response"),
         "next_response": durations(view, q, key, "next_response"),
         "resolution": durations(view, q, key, "resolution"),
@@ -232,14 +157,10 @@ def operators(view: View, q: ReportQuery) -> dict[str, Any]:
 def daily(view: View, q: ReportQuery) -> dict[str, Any]:
     """Received and resolved per calendar day in the time zone `q.tz`, every day listed."""
     found: dict[str, dict[str, int]] = {}
-    for name, column, who in (
-        ("received", "t.opened_at", "t.assignee"),
-        ("resolved", "t.resolved_at", "t.resolver"),
-    ):
-        sql = Sql(q, column, who)
-        day = f"strftime(CAST(timezone(?, {column}) AS DATE), '%Y-%m-%d')"
+    for name, m in (("received", members.received(q)), ("resolved", members.resolved(q))):
         rows = view.con.execute(
-            f"SELECT {day} AS d, count(*) FROM tickets t {sql.where} GROUP BY d", [q.tz, *sql.params]
+            f"SELECT {members.local_day(m.at)} AS d, count(*) FROM {m.source} {m.sql.where} GROUP BY d",
+            [q.tz, *m.sql.params],
         ).fetchall()
         for d, n in rows:
             found.setdefault(d, {})[name] = int(n)
@@ -264,24 +185,18 @@ def local_days(q: ReportQuery) -> list[str]:
     return days
 
 
-BREAKDOWN = {"type": "t.type", "channel": "t.channel", "tag": "g.tag"}
 BREAKDOWN_BY = ("type", "tag", "channel")  # the order the API lists them in
 
 
 def breakdown(view: View, q: ReportQuery, by: str) -> dict[str, Any]:
     """Tickets received (and of them, resolved by the as-of time) per type, channel or tag, with
     each key's share of the tickets received; a ticket with two tags counts under both."""
-    sql = Sql(q, "t.opened_at", "t.assignee")
-    source = "tickets t"
-    if by == "tag":
-        source = (
-            "tickets t LEFT JOIN (SELECT ticket_id, unnest(tags) AS tag FROM tickets) g USING (ticket_id)"
-        )
-    total = counts(view, q, None, "t.opened_at", "t.assignee").get(None, 0)
+    m = members.breakdown(q, by)
+    total = counted(view, members.received(q), None).get(None, 0)
     rows = view.con.execute(
-        f"SELECT {BREAKDOWN[by]} AS k, count(*), count(*) FILTER (WHERE t.status = 'resolved') "
-        f"FROM {source} {sql.where} GROUP BY k ORDER BY k NULLS LAST",
-        sql.params,
+        f"SELECT {m.category} AS k, count(*), count(*) FILTER (WHERE t.status = 'resolved') "
+        f"FROM {m.source} {m.sql.where} GROUP BY k ORDER BY k NULLS LAST",
+        m.sql.params,
     ).fetchall()
     data = [
         {"key": k, "received": int(n), "resolved": int(r), "share_pct": n / total * 100 if total else None}

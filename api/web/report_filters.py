@@ -1,0 +1,252 @@
+"""The report filters as a page's URL holds them, checked as the report API checks them.
+
+    /dashboard?preset=last_month&operator=anna&channel=support-tg&type=problem&tag=vip&clock=calendar
+
+The period is a preset (today, yesterday, this or last week, this or last month) in the viewer's
+time zone (`tz`, default the viewer's own), or `from` and `to`: local dates (`to` included, as a
+date picker means it) or ISO instants (`to` excluded, as the API takes them). The rest are the
+API's own filters. A wrong value is named next to its field, by catalogue key. Links to the API,
+the drill-down and the other report pages carry `api_query()`: the same filters with the period
+as the instants it resolved to, so every page reads exactly the window this one showed.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from api.routes.reports import MAX_WINDOW_DAYS
+from domain.calendar import check_zone, to_us
+from domain.errors import InvalidValueError
+from domain.text_forms import MAX_TAG, identifier
+from domain.values import TicketType
+from projections.report_members import CLOCKS, ReportQuery
+
+PRESETS = ("today", "yesterday", "this_week", "last_week", "this_month", "last_month", "custom")
+DEFAULT_PRESET = "this_month"
+TYPES = tuple(t.value for t in TicketType)
+MAX_TEXT = 200
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EARLIEST = date(1970, 1, 2)
+LATEST = date(2999, 12, 30)
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    preset: str = DEFAULT_PRESET
+    start: datetime | None = None
+    """The period's start (UTC), None when the period given is wrong."""
+    end: datetime | None = None
+    given_from: str = ""
+    """`from` and `to` as typed (custom periods), to be shown and linked back as they were."""
+    given_to: str = ""
+    operator: str = ""
+    channel: str = ""
+    type: str = ""
+    tag: str = ""
+    clock: str = "business"
+    tz: str = "UTC"
+    as_of: datetime | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    """Field → catalogue key of what is wrong with it."""
+
+    def query(self) -> ReportQuery | None:
+        """The report API's query for this filter; None while a field is wrong."""
+        if self.errors or self.start is None or self.end is None:
+            return None
+        return ReportQuery(
+            start=to_us(self.start),
+            end=to_us(self.end),
+            as_of=to_us(self.as_of) if self.as_of else None,
+            operator=self.operator or None,
+            channel=self.channel or None,
+            type=self.type or None,
+            tag=identifier(self.tag) if self.tag else None,
+            clock=self.clock,
+            tz=self.tz,
+        )
+
+    def narrowing(self) -> ReportQuery:
+        """The filters alone (no period), for figures of the desk as it is now."""
+        return ReportQuery(
+            start=0,
+            end=0,
+            operator=self.operator or None,
+            channel=self.channel or None,
+            type=self.type or None,
+            tag=identifier(self.tag) if self.tag else None,
+        )
+
+    def previous(self) -> ReportQuery | None:
+        """The period of equal length just before this one, with the same filters."""
+        q = self.query()
+        if q is None:
+            return None
+        return replace(q, start=2 * q.start - q.end, end=q.start)
+
+    def filters(self, **changes: str) -> list[tuple[str, str]]:
+        """operator, channel, type, tag (those set), clock and tz, with `changes` applied."""
+        values = {
+            "operator": self.operator,
+            "channel": self.channel,
+            "type": self.type,
+            "tag": self.tag,
+            "clock": self.clock,
+            "tz": self.tz,
+            **changes,
+        }
+        pairs = [(k, v) for k, v in values.items() if v]
+        if self.as_of is not None:
+            pairs.append(("as_of", self.as_of.isoformat()))
+        return pairs
+
+    def api_query(self, **changes: str) -> str:
+        """The API's query string: the period as instants (`to` excluded), then the filters."""
+        period = [] if self.start is None or self.end is None else [
+            ("from", self.start.isoformat()), ("to", self.end.isoformat())
+        ]  # fmt: skip
+        return urlencode([*period, *self.filters(**changes)])
+
+    def page_query(self, **changes: str) -> str:
+        """This page's own query string: the preset (or the dates typed), then the filters."""
+        if self.preset == "custom":
+            period = [("from", self.given_from), ("to", self.given_to)]
+        else:
+            period = [("preset", self.preset)]
+        return urlencode([*period, *self.filters(**changes)])
+
+    @property
+    def local_from(self) -> str:
+        """The first day of the period in `tz`, for the date field."""
+        return "" if self.start is None else self.start.astimezone(ZoneInfo(self.tz)).date().isoformat()
+
+    @property
+    def local_to(self) -> str:
+        """The last day the period covers in `tz` (its end is the midnight after it)."""
+        if self.start is None or self.end is None:
+            return ""
+        last = self.end - timedelta(microseconds=1)
+        return last.astimezone(ZoneInfo(self.tz)).date().isoformat()
+
+
+def parse(params: Mapping[str, str], zone: str, now: datetime) -> ReportFilter:
+    """The filter of a page's URL; `zone` is the viewer's, `now` the desk's clock."""
+    errors: dict[str, str] = {}
+
+    def text(key: str) -> str:
+        value = " ".join(str(params.get(key, "")).split())
+        if len(value) > MAX_TEXT or not value.isprintable():
+            errors[key] = "dashboard.bad_text"
+            return ""
+        return value
+
+    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = text(key) or default
+        if value not in allowed:
+            errors[key] = f"dashboard.bad_{key}"
+            return default
+        return value
+
+    tz = text("tz") or zone
+    try:
+        check_zone(tz)
+    except InvalidValueError:
+        errors["tz"], tz = "dashboard.bad_tz", zone
+    tag = text("tag")
+    if tag and not 0 < len(identifier(tag)) <= MAX_TAG:
+        errors["tag"], tag = "dashboard.bad_tag", ""
+    given_from, given_to = text("from"), text("to")
+    preset = choice("preset", PRESETS, "custom" if given_from or given_to else DEFAULT_PRESET)
+    start, end = period(preset, given_from, given_to, tz, now, errors)
+    return ReportFilter(
+        preset=preset,
+        start=start,
+        end=end,
+        given_from=given_from,
+        given_to=given_to,
+        operator=text("operator"),
+        channel=text("channel"),
+        type=choice("type", ("", *TYPES), ""),
+        tag=tag,
+        clock=choice("clock", CLOCKS, "business"),
+        tz=tz,
+        as_of=instant(text("as_of"), tz, "as_of", errors) if params.get("as_of") else None,
+        errors=errors,
+    )
+
+
+def period(
+    preset: str, given_from: str, given_to: str, tz: str, now: datetime, errors: dict[str, str]
+) -> tuple[datetime | None, datetime | None]:
+    """[start, end) in UTC for a preset, or for the dates or instants typed; None, None if wrong."""
+    if preset != "custom":
+        first, last = preset_days(preset, now.astimezone(ZoneInfo(tz)).date())
+        return midnight(first, tz), midnight(last + timedelta(days=1), tz)
+    start = bound(given_from, tz, "from", errors, after=False)
+    end = bound(given_to, tz, "to", errors, after=True)
+    if start is None or end is None:
+        return None, None
+    if end <= start:
+        errors["to"] = "dashboard.bad_order"
+    elif (end - start).days > MAX_WINDOW_DAYS:
+        errors["to"] = "dashboard.too_long"
+    return (None, None) if "to" in errors else (start, end)
+
+
+def preset_days(preset: str, today: date) -> tuple[date, date]:
+    """The first and last day a preset covers, around `today`; weeks begin on Monday."""
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    spans = {
+        "today": (today, today),
+        "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
+        "this_week": (monday, monday + timedelta(days=6)),
+        "last_week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "this_month": (first_of_month, next_month(first_of_month) - timedelta(days=1)),
+        "last_month": (last_month_end.replace(day=1), last_month_end),
+    }
+    return spans[preset]
+
+
+def next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def midnight(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(UTC)
+
+
+def bound(value: str, tz: str, key: str, errors: dict[str, str], after: bool) -> datetime | None:
+    """A local date (the start of that day; for `to`, the end of it) or an ISO instant."""
+    if not value:
+        errors[key] = "dashboard.missing_date"
+        return None
+    if DAY.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is None or not EARLIEST <= day <= LATEST:
+            errors[key] = "dashboard.bad_date"
+            return None
+        return midnight(day + timedelta(days=1) if after else day, tz)
+    return instant(value, tz, key, errors)
+
+
+def instant(value: str, tz: str, key: str, errors: dict[str, str]) -> datetime | None:
+    """An ISO 8601 instant; one written without an offset is read in `tz`."""
+    value = re.sub(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$", r"\1+\2", value)  # an unencoded "+" is a space
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo(tz))
+        utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        utc = None
+    if utc is None or not EARLIEST <= utc.date() <= LATEST:
+        errors[key] = "dashboard.bad_date"
+        return None
+    return utc
