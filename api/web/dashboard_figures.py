@@ -42,11 +42,12 @@ def title(figure: Figure, t: Translate, language: str) -> str:
             return t(f"dashboard.title_{figure.kind}")
 
 
-def at_label(figure: Figure) -> str:
-    """Catalogue key of the column saying when each row entered the period."""
+def at_label(figure: Figure) -> str | None:
+    """Catalogue key of the column saying when each row entered the period; None where that is
+    the opening, which the list shows anyway."""
     kind = figure.kind
-    if kind == "breakdown" or (kind == "daily" and figure.args[0] == "received"):
-        return "dashboard.at_received"
+    if kind in ("received", "sla", "breakdown") or (kind == "daily" and figure.args[0] == "received"):
+        return None
     if kind == "daily":
         return "dashboard.at_resolved"
     if kind == "frt":

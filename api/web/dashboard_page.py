@@ -188,6 +188,9 @@ def tickets_context(
         "rows": [row_view(row) for row in answer["data"]],
         "at_label": at_label(figure),
         "unit": figure.unit,
+        "value_label": "dashboard.value_sla"
+        if figure.kind == "sla"
+        else LABELS["unit"].get(figure.unit or "", ""),
         "period": period_label(q.start, q.end, q.tz, viewer.language),
         "page": page,
         "pages": pages,

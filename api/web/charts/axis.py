@@ -2,7 +2,7 @@
 a legend, and a line saying so when there is nothing to draw.
 
 Text cannot be measured on the server, so widths are estimated from the number of characters
-(about 7 user units each at the charts' 12px): generous enough for Cyrillic, never the clock.
+(about 7.6 user units each at the charts' 12px): generous enough for Cyrillic, never the clock.
 """
 
 import math
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from api.web.charts.svg import Svg, nice_ticks, num
 
-CHAR = 7.0
+CHAR = 7.6
 """Estimated width of one character of a label, in user units."""
 MAX_LABEL = 22
 

@@ -55,7 +55,7 @@ def columns(
         y = base - tick * scale
         svg.line(LEFT, y, width - RIGHT, y, "grid")
         svg.text(LEFT - 6.0, y + 4.0, tick_label(tick), "tick", "end")
-    svg.text(LEFT - 6.0, TOP - 10.0, unit, "unit", "end")
+    svg.text(4.0, TOP - 8.0, unit, "unit")
     slot = plot_w / max(len(categories), 1)
     width_of_bar = slot * (1 - GAP) / max(len(series), 1)
     step = every_nth(len(categories), plot_w, max((len(c) for c in categories), default=1))
