@@ -15,6 +15,7 @@ from api.routes import (
     ingest,
     kb,
     mentions,
+    qa,
     reports,
     search,
     sla_policies,
@@ -55,7 +56,19 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app.add_middleware(Webhooks, service=intake, max_body=max_body)
     app.add_middleware(WidgetCors, service=intake)  # outermost: it only adds headers
-    routers = (tickets, customers, search, kb, snippets, channels, mentions, ingest, reports, sla_policies)
+    routers = (
+        tickets,
+        customers,
+        search,
+        kb,
+        snippets,
+        channels,
+        mentions,
+        ingest,
+        reports,
+        sla_policies,
+        qa,
+    )
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
 

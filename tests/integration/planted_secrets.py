@@ -164,6 +164,10 @@ def every_get(desk: dict[str, As]) -> list[tuple[str, str, dict[str, Any], dict[
         ("/reports/hourly", "/reports/hourly", WINDOW, {}),
         ("/reports/export.xlsx", "/reports/export.xlsx", WINDOW, {}),
         ("/reports/qa-sample", "/reports/qa-sample", {"month": "2026-03"}, {}),
+        ("/qa/checklist", "/qa/checklist", {}, {}),
+        ("/qa/reviews", "/qa/reviews", {"month": "2026-03"}, {}),
+        ("/qa/reviews/{month}/{ticket_id}", f"/qa/reviews/2026-03/{ticket}", {}, {}),
+        ("/qa/report", "/qa/report", {"month": "2026-03"}, {}),
         ("/sla-policies", "/sla-policies", {}, {}),
     ]
 
