@@ -10,10 +10,12 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web import (
+    explain_page,
     inbox,
     invite,
     live,
     mentions_page,
+    policy_page,
     preferences,
     search_page,
     signin,
@@ -27,6 +29,7 @@ from api.web.throttle import SignInThrottle
 PAGE_MODULES = (
     signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
 )  # fmt: skip
+PAGE_MODULES += (explain_page, policy_page)
 
 
 def install(app: FastAPI) -> None:
