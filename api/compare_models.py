@@ -34,7 +34,7 @@ class Changed(Report):
 
 class SlaCompareReport(Stamped):
     judged_under: JudgedUnder | None = Field(
-        description="The version every ticket was re-judged under; null: each ticket's policy's current version"
+        description="The version all were re-judged under; null: each ticket's policy's current version"
     )
     tickets: int = Field(description="Tickets received in the period with the filters")
     then: SlaFigures = Field(description="Under the versions that governed them: the summary's `sla`")

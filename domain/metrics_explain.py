@@ -293,7 +293,10 @@ def parts_of(
         at = hi
     if at < until:
         pieces.extend(gap(trace.states, at, until))
-    bounds = [(start, started_by), *((s.start, s.started_by) for s in trace.states if start <= s.start < until)]
+    bounds = [
+        (start, started_by),
+        *((s.start, s.started_by) for s in trace.states if start <= s.start < until),
+    ]
     bounds.sort(key=lambda b: (b[0], b[1] or 0))
     bounds.append((until, ended_by))
     return tuple(bounded(p, bounds) for p in pieces)

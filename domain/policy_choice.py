@@ -63,7 +63,8 @@ def policy_choice(
     ]
     candidates.sort(key=lambda c: (not c.chosen, not c.matches, c.version.spec.rank, c.version.name))
     later = sorted(
-        (v for v in versions if v.effective_from > opened), key=lambda v: (v.effective_from, v.name, v.version)
+        (v for v in versions if v.effective_from > opened),
+        key=lambda v: (v.effective_from, v.name, v.version),
     )
     return PolicyChoice(
         chosen,

@@ -63,6 +63,15 @@ class Rejudged:
     outside_scope: int = 0
     without_policy: int = 0
 
+    def settle(self, ticket_id: str, judge: PolicyVersion, outcomes: dict[str, str]) -> None:
+        """Counts a ticket judged without a re-fold (domain.sla_settled), as rejudge would."""
+        key = (judge.name, judge.version)
+        self.now.versions[key] = self.now.versions.get(key, 0) + 1
+        for metric, judged in outcomes.items():
+            counts = self.now.counts[metric]
+            counts[judged] = counts.get(judged, 0) + 1
+        self.outcomes[ticket_id] = outcomes
+
 
 def judging_versions(
     versions: Sequence[PolicyVersion], policy: str | None, version: int | None, as_of: int
@@ -91,10 +100,15 @@ def judged_always(version: PolicyVersion) -> PolicyVersion:
 
 
 def rejudge(
-    tickets: Iterable[Ticket], judges: Mapping[str | None, PolicyVersion], as_of: int, operator: str | None
+    tickets: Iterable[Ticket],
+    judges: Mapping[str | None, PolicyVersion],
+    as_of: int,
+    operator: str | None,
+    result: Rejudged | None = None,
 ) -> Rejudged:
-    """Each ticket folded again under its judge (the one for all, else its own policy's)."""
-    result = Rejudged()
+    """Each ticket folded again under its judge (the one for all, else its own policy's), counted
+    into `result` (a new one by default)."""
+    result = result if result is not None else Rejudged()
     lists = {name: [v] for name, v in judges.items()}
     for ticket in tickets:
         policies = judges_of(lists, ticket)
@@ -118,6 +132,13 @@ def judges_of(lists: Mapping[str | None, list[PolicyVersion]], ticket: Ticket) -
     if None in lists:
         return lists[None]
     return lists.get(ticket.policy) if ticket.policy is not None else None
+
+
+def judge_for(judges: Mapping[str | None, PolicyVersion], policy: str | None) -> PolicyVersion | None:
+    """As judges_of, for one version rather than the list ticket_metrics takes."""
+    if None in judges:
+        return judges[None]
+    return judges.get(policy) if policy is not None else None
 
 
 def transitions(

@@ -19,8 +19,9 @@ import pyarrow as pa
 
 from domain.event_types import EventType
 from domain.metrics import Fact
-from domain.sla_compare import Ticket, judging_versions, rejudge, transitions
+from domain.sla_compare import Rejudged, Ticket, judge_for, judging_versions, rejudge, transitions
 from domain.sla_policy import METRICS, PolicyVersion
+from domain.sla_settled import Settled, judged_settled, settled_of
 from projections.analytics import AnalyticsDb
 from projections.analytics_view import View
 from projections.reports import OUTCOME, ReportQuery, Sql, sla, sla_figures
@@ -47,10 +48,7 @@ def compare(
     judges = judging_versions(versions, policy, version, view.as_of)
     then_outcomes, governed = judged_then(view, q)
     tickets = window_tickets(view, q)
-    facts = metric_facts(db, [t for t, _ in tickets], until)
-    now = rejudge(
-        (Ticket(t, name, facts.get(t, [])) for t, name in tickets), judges, view.as_of, q.operator
-    )
+    now = rejudged(db, tickets, judges, versions, view, q, until)
     counts, changed = transitions(then_outcomes, now.outcomes)
     then = sla(view, q, None).get(None) or {m: sla_figures({}) for m in METRICS}
     return {
@@ -70,14 +68,44 @@ def compare(
     }
 
 
-def window_tickets(view: View, q: ReportQuery) -> list[tuple[str, str | None]]:
-    """(ticket, its policy then) of the tickets received in the window, with the filters but the
-    operator's (an outcome's operator is the metric's, not the ticket's)."""
+def rejudged(
+    db: AnalyticsDb,
+    tickets: list[Settled],
+    judges: dict[str | None, PolicyVersion],
+    versions: list[PolicyVersion],
+    view: View,
+    q: ReportQuery,
+    until: int | None,
+) -> Rejudged:
+    """Tickets whose outcomes are settled are judged from the report tables (domain.sla_settled);
+    the others, and all of them when an operator is asked for (re-judging can move a next
+    response's blame to another reply), are folded again from their events."""
+    governing = {(v.name, v.version): v for v in versions}
+    result, folded = Rejudged(), []
+    for ticket in tickets:
+        judge = judge_for(judges, ticket.policy)
+        governed = governing.get((ticket.policy, ticket.version))  # type: ignore[arg-type]
+        outcomes = None if judge is None or q.operator else judged_settled(ticket, judge, governed)
+        if judge is None or outcomes is None:
+            folded.append(ticket)
+        else:
+            result.settle(ticket.ticket_id, judge, outcomes)
+    facts = metric_facts(db, [t.ticket_id for t in folded], until)
+    stale = (Ticket(t.ticket_id, t.policy, facts.get(t.ticket_id, [])) for t in folded)
+    return rejudge(stale, judges, view.as_of, q.operator, result)
+
+
+def window_tickets(view: View, q: ReportQuery) -> list[Settled]:
+    """The tickets received in the window, with the filters but the operator's (an outcome's
+    operator is the metric's, not the ticket's), each with the SLA items it has then."""
     sql = Sql(q, "t.opened_at", None)
     rows = view.con.execute(
-        f"SELECT t.ticket_id, t.policy_name FROM tickets t {sql.where} ORDER BY t.ticket_id", sql.params
+        "SELECT t.ticket_id, t.policy_name, t.policy_version, t.channel, t.type, t.priority, s.metric, "
+        f"s.done, s.elapsed_seconds FROM tickets t LEFT JOIN sla s USING (ticket_id) {sql.where} "
+        "ORDER BY t.ticket_id, s.metric",
+        sql.params,
     ).fetchall()
-    return [(r[0], r[1]) for r in rows]
+    return settled_of(rows)
 
 
 def judged_then(view: View, q: ReportQuery) -> tuple[dict[str, dict[str, str]], dict[tuple[str, int], int]]:
@@ -104,13 +132,17 @@ def metric_facts(db: AnalyticsDb, ids: list[str], until: int | None) -> dict[str
     types = ", ".join(f"'{t}'" for t in METRIC_EVENTS)
     blank = ", ".join(f"'{t}'" for t in WITHOUT_DATA)
     clause = "" if until is None else "AND e.recorded_at <= make_timestamptz(?::BIGINT)"
-    rows = db.cursor().execute(
-        "SELECT e.aggregate_id, e.position, e.version, e.type, epoch_us(e.occurred_at), "
-        f"epoch_us(e.recorded_at), e.actor, CASE WHEN e.type IN ({blank}) THEN NULL ELSE e.data END "
-        f"FROM events e JOIN wanted w ON e.aggregate_id = w.ticket_id WHERE e.type IN ({types}) {clause} "
-        "ORDER BY e.position",
-        [] if until is None else [until],
-    ).fetchall()
+    rows = (
+        db.cursor()
+        .execute(
+            "SELECT e.aggregate_id, e.position, e.version, e.type, epoch_us(e.occurred_at), "
+            f"epoch_us(e.recorded_at), e.actor, CASE WHEN e.type IN ({blank}) THEN NULL ELSE e.data END "
+            f"FROM events e JOIN wanted w ON e.aggregate_id = w.ticket_id WHERE e.type IN ({types}) {clause} "
+            "ORDER BY e.position",
+            [] if until is None else [until],
+        )
+        .fetchall()
+    )
     return facts_of(rows)
 
 
@@ -119,12 +151,22 @@ def facts_of(rows: list[tuple[Any, ...]]) -> dict[str, list[Fact]]:
     empty: dict[str, Any] = {}
     for tid, position, version, kind, occurred, recorded, actor, data in rows:
         found[tid].append(
-            Fact(position, version, kind, occurred, recorded, actor, empty if data is None else json.loads(data))
+            Fact(
+                position,
+                version,
+                kind,
+                occurred,
+                recorded,
+                actor,
+                empty if data is None else json.loads(data),
+            )
         )
     return found
 
 
-def chosen_version(versions: list[PolicyVersion], judges: dict[str | None, PolicyVersion]) -> dict[str, Any] | None:
+def chosen_version(
+    versions: list[PolicyVersion], judges: dict[str | None, PolicyVersion]
+) -> dict[str, Any] | None:
     """The one version asked for, as it was defined (its real effective_from); None: each policy's own."""
     if None not in judges:
         return None
@@ -138,7 +180,4 @@ def chosen_version(versions: list[PolicyVersion], judges: dict[str | None, Polic
 
 
 def version_counts(counts: dict[tuple[str, int], int]) -> list[dict[str, Any]]:
-    return [
-        {"policy": name, "version": number, "tickets": n} for (name, number), n in sorted(counts.items())
-    ]
-
+    return [{"policy": name, "version": number, "tickets": n} for (name, number), n in sorted(counts.items())]

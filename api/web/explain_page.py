@@ -27,6 +27,7 @@ from api.web.charts.timeline_strip import timeline_strip
 from api.web.formatting import UNITS, format_duration, format_time
 from api.web.templating import render
 from api.web.viewer import PageViewer, Viewer
+from domain.calendar import WEEKDAYS
 from domain.metrics_explain import CLOCKS
 from projections.ticket_figures import report_figures
 
@@ -83,9 +84,17 @@ def explain_context(
         "metrics": metrics,
         "events": events,
         "instant": datetime.fromisoformat,
+        "zone": viewer.zone,
+        "calendar_days": week_order(found["policy"]["calendar"]),
         "exact": lambda us: exact_seconds(us, viewer.language),
         "kinds_shown": sorted({p["kind"] for m in metrics for s in m["stretches"] for p in s["parts"]}),
     }
+
+
+def week_order(calendar: dict[str, Any] | None) -> list[tuple[str, list[list[str]]]]:
+    """The calendar's working hours Monday first (its JSON keeps weekdays in alphabetical order)."""
+    weekly = (calendar or {}).get("weekly") or {}
+    return [(day, weekly[day]) for day in WEEKDAYS if day in weekly]
 
 
 def event_label(kind: str, language: str) -> str:
@@ -100,21 +109,23 @@ def metric_view(
 ) -> dict[str, Any]:
     """The API's metric, each stretch with its strip and the report's figure for it."""
     label = translate(viewer.language, f"explain.metric_{metric['metric']}")
-    describe, write = part_describer(viewer), instant_writer(viewer)
+    describe = part_describer(viewer)
     stretches = []
     for s in metric["stretches"]:
         figure = report_figure(figures, metric["metric"], s, clock)
         stretches.append(
             {
                 **s,
-                "strip": timeline_strip(s["parts"], label, describe, write),
+                "strip": timeline_strip(s["parts"], label, describe),
                 "report_us": None if figure is None else round(figure * 1_000_000),
             }
         )
     return {**metric, "stretches": stretches}
 
 
-def report_figure(figures: dict[str, Any] | None, metric: str, stretch: dict[str, Any], clock: str) -> float | None:
+def report_figure(
+    figures: dict[str, Any] | None, metric: str, stretch: dict[str, Any], clock: str
+) -> float | None:
     if figures is None:
         return None
     if metric == "resolution":
@@ -135,7 +146,9 @@ def part_describer(viewer: Viewer) -> Any:
 
     def describe(part: dict[str, Any]) -> str:
         what = translate(language, f"explain.kind_{part['kind']}")
-        span = f"{write(datetime.fromisoformat(part['start']))} – {write(datetime.fromisoformat(part['end']))}"
+        span = (
+            f"{write(datetime.fromisoformat(part['start']))} – {write(datetime.fromisoformat(part['end']))}"
+        )
         counted = format_duration(part["seconds"], language)
         return translate(language, "explain.part_title", what=what, span=span, counted=counted)
 

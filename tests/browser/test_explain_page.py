@@ -40,8 +40,9 @@ def the_ticket(desk: Desk, friday: datetime) -> str:
 
     with desk.api() as api:
         ok(api.put("/sla-policies/std", json=STD))
+    opened = iso(friday + timedelta(hours=14, minutes=30))
     body = {"channel": "vk", "customer": {"name": "Ирина", "handle": "id4242"}, "subject": "Карта",
-            "text": "Карта не работает", "occurred_at": iso(friday + timedelta(hours=14, minutes=30))}  # fmt: skip
+            "text": "Карта не работает", "occurred_at": opened}  # fmt: skip
     with desk.api(desk.service_token) as api:
         ticket = str(ok(api.post("/tickets", json=body), 201)["id"])
     steps = [
@@ -51,13 +52,17 @@ def the_ticket(desk: Desk, friday: datetime) -> str:
     ]
     with desk.api() as api:
         for action, fields, later in steps:
-            done = ok(api.post(f"/tickets/{ticket}/{action}", json={**fields, "occurred_at": iso(monday + later)}))
+            done = ok(
+                api.post(f"/tickets/{ticket}/{action}", json={**fields, "occurred_at": iso(monday + later)})
+            )
         ok(api.get("/reports/summary", params={"from": iso(friday), "to": iso(monday + timedelta(days=1)),
                                                "min_position": done["position"]}))  # fmt: skip
     return ticket
 
 
-def test_explain_on_one_ticket_sums_to_its_first_response_in_the_report(desk: Desk, screenshots: Path) -> None:
+def test_explain_on_one_ticket_sums_to_its_first_response_in_the_report(
+    desk: Desk, screenshots: Path
+) -> None:
     friday = a_friday_weeks_ago()
     ticket = the_ticket(desk, friday)
     monday = friday + timedelta(days=3)

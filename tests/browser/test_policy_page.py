@@ -46,7 +46,11 @@ def the_week(desk: Desk) -> tuple[datetime, list[str]]:
             ticket = str(ok(api.post("/tickets", json=body), 201)["id"])
         with desk.api() as api:
             at = (opened + timedelta(minutes=reply)).isoformat()
-            ok(api.post(f"/tickets/{ticket}/replies", json={"text": "Смотрим", "actor": "anna", "occurred_at": at}))
+            ok(
+                api.post(
+                    f"/tickets/{ticket}/replies", json={"text": "Смотрим", "actor": "anna", "occurred_at": at}
+                )
+            )
             at = (opened + timedelta(minutes=resolve)).isoformat()
             ok(api.post(f"/tickets/{ticket}/resolve", json={"resolution": "solved", "occurred_at": at}))
         ids.append(ticket)
@@ -94,7 +98,12 @@ def test_the_policy_comparison_on_a_week_computed_by_hand(desk: Desk, screenshot
     window = {"from": f"{monday.date()}T00:00:00Z", "to": f"{sunday.date() + timedelta(days=1)}T00:00:00Z"}
     with desk.api() as api:
         body = ok(api.get("/reports/sla-compare", params={**window, "policy": "std", "version": 2}))
-    assert body["then"]["first_response"] == {"achieved": 3, "breached": 1, "pending": 0, "achieved_pct": 75.0}
+    assert body["then"]["first_response"] == {
+        "achieved": 3,
+        "breached": 1,
+        "pending": 0,
+        "achieved_pct": 75.0,
+    }
     assert body["now"]["first_response"] == {"achieved": 1, "breached": 3, "pending": 0, "achieved_pct": 25.0}
     bar = page.locator("svg.compare a[href*='figure=sla:first_response:breached']")
     expect(bar).to_have_count(1)

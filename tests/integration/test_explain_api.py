@@ -75,16 +75,23 @@ def test_every_ticket_of_the_week_adds_up_to_its_rows_in_the_report_tables(desk:
     assert db is not None
     for ticket in t.values():
         body = explained(desk, ticket)
-        rows = db.cursor().execute(
-            "SELECT seq, business_seconds FROM waits WHERE ticket_id = ? AND status = 'answered'", [ticket]
-        ).fetchall()
+        rows = (
+            db.cursor()
+            .execute(
+                "SELECT seq, business_seconds FROM waits WHERE ticket_id = ? AND status = 'answered'",
+                [ticket],
+            )
+            .fetchall()
+        )
         waits = {s["seq"]: s for m in body["metrics"][:2] for s in m["stretches"]}
         assert {seq: waits[seq]["total_seconds"] for seq, _ in rows} == dict(rows)
         for seq, _ in rows:
             assert sum(p["microseconds"] for p in waits[seq]["parts"]) == waits[seq]["total_microseconds"]
-        (resolved,) = db.cursor().execute(
-            "SELECT resolution_business_seconds FROM tickets WHERE ticket_id = ?", [ticket]
-        ).fetchall()[0]
+        (resolved,) = (
+            db.cursor()
+            .execute("SELECT resolution_business_seconds FROM tickets WHERE ticket_id = ?", [ticket])
+            .fetchall()[0]
+        )
         assert metric(body, "resolution")["total_seconds"] == resolved
 
 
@@ -93,11 +100,16 @@ def test_a_pause_and_a_reopen_are_parts_bounded_by_their_events(desk: Desk) -> N
     b, ids = metric(explained(desk, t["B"]), "first_response"), positions(desk, t["B"])
     paused = [p for p in b["stretches"][0]["parts"] if p["kind"] == "paused"]
     assert [(p["reason"], p["department"]) for p in paused] == [("waiting_department", "billing")]
-    assert (paused[0]["after_position"], paused[0]["before_position"]) == (ids["Paused"][0], ids["Resumed"][0])
+    assert (paused[0]["after_position"], paused[0]["before_position"]) == (
+        ids["Paused"][0],
+        ids["Resumed"][0],
+    )
     assert b["total_seconds"] == 2400.0
     c, ids = metric(explained(desk, t["C"]), "resolution"), positions(desk, t["C"])
     gap = [p for p in c["stretches"][0]["parts"] if p["kind"] == "resolved"]
-    assert [(p["after_position"], p["before_position"]) for p in gap] == [(ids["Resolved"][0], ids["Reopened"][0])]
+    assert [(p["after_position"], p["before_position"]) for p in gap] == [
+        (ids["Resolved"][0], ids["Reopened"][0])
+    ]
     assert c["total_seconds"] == 12600.0 and c["stretches"][0]["ended_by"] == ids["Resolved"][1]
 
 
@@ -108,13 +120,23 @@ def test_the_policy_that_judged_is_named_with_why_and_the_versions_after_it(desk
     desk.at("2026-03-12T15:00").call("root", "PUT", "/sla-policies/std", later)
     policy = explained(desk, t["A"])["policy"]
     assert (policy["policy"], policy["version"], policy["reason"]) == ("std", 1, "only_match")
-    assert policy["effective_from"] == "2026-03-01T00:00:00+00:00" and policy["calendar"]["tz"] == "Europe/Moscow"
+    assert (
+        policy["effective_from"] == "2026-03-01T00:00:00+00:00"
+        and policy["calendar"]["tz"] == "Europe/Moscow"
+    )
     assert [(c["policy"], c["version"], c["chosen"]) for c in policy["candidates"]] == [("std", 1, True)]
     assert [s["matched"] for s in policy["candidates"][0]["scope"]] == [True, True, True]
-    assert [(v["version"], v["targets_minutes"]["first_response"]) for v in policy["later_versions"]] == [(2, 15)]
+    assert [(v["version"], v["targets_minutes"]["first_response"]) for v in policy["later_versions"]] == [
+        (2, 15)
+    ]
     db = desk.runtime.analytics
-    assert db is not None and versions_recorded(db) == load_policies(db)[0]  # the small table reads as the log
-    assert versions_recorded(db, until=at("2026-03-12T14:59")) == load_policies(db, until=at("2026-03-12T14:59"))[0]
+    assert (
+        db is not None and versions_recorded(db) == load_policies(db)[0]
+    )  # the small table reads as the log
+    assert (
+        versions_recorded(db, until=at("2026-03-12T14:59"))
+        == load_policies(db, until=at("2026-03-12T14:59"))[0]
+    )
 
 
 def test_as_of_shows_a_wait_still_open_then_and_when_it_would_breach(desk: Desk) -> None:  # noqa: F811
@@ -139,7 +161,9 @@ def test_explain_is_refused_for_no_ticket_and_for_a_channel_adapter(desk: Desk) 
     bot = desk.client.get(f"/api/v1/tickets/{t['A']}/explain", headers={"Authorization": "Bearer t-bot"})
     assert bot.status_code == 403
     bad = desk.client.get(
-        f"/api/v1/tickets/{t['A']}/explain", params={"clock": "lunar"}, headers={"Authorization": "Bearer t-sue"}
+        f"/api/v1/tickets/{t['A']}/explain",
+        params={"clock": "lunar"},
+        headers={"Authorization": "Bearer t-sue"},
     )
     assert bad.status_code == 422 and set(bad.json()) == {"error", "detail"}
     schema = desk.client.get("/openapi.json").json()

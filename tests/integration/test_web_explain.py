@@ -70,7 +70,8 @@ def test_the_policy_page_shows_then_and_now_for_the_chosen_version(desk: Desk) -
     row = page[page.index('<tr data-metric="first_response">') :].split("</tr>")[0]
     cells = re.findall(r'data-side="(\w+)" data-outcome="(\w+)">(?:<a [^>]+>)?([^<]+)', row)
     assert [(s, o, v.strip()) for s, o, v in cells] == [
-        ("then", "achieved", "3"), ("then", "breached", "0"), ("then", "pending", "1"), ("then", "pct", "100.0 %"),
+        ("then", "achieved", "3"), ("then", "breached", "0"), ("then", "pending", "1"),
+        ("then", "pct", "100.0 %"),
         ("now", "achieved", "0"), ("now", "breached", "4"), ("now", "pending", "0"), ("now", "pct", "0.0 %"),
     ]  # fmt: skip
     assert "-100.0 pp" in row

@@ -87,7 +87,9 @@ def events_bound_their_parts(x: Explanation, facts: list[Fact]) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(histories, st.sampled_from(CLOCKS), st.sampled_from(sorted(POLICIES)), st.integers(0, 48))
-def test_the_parts_of_every_stretch_add_up_to_the_metric(plan: list, clock: str, policy: str, hours: int) -> None:
+def test_the_parts_of_every_stretch_add_up_to_the_metric(
+    plan: list, clock: str, policy: str, hours: int
+) -> None:
     policies = POLICIES[policy]
     records = play(plan)
     as_of = to_us(records[-1].recorded_at) + hours * HOUR
@@ -128,7 +130,9 @@ def test_a_first_response_over_a_weekend_counts_friday_evening_and_tuesday_morni
     assert first.total_us == 50 * 60_000_000
     assert (s.started_by, s.ended_by) == (1, 2)
     assert {(p.after, p.before) for p in s.parts} == {(1, 2)}
-    assert first.verdict is not None and first.verdict.outcome == "achieved" and first.verdict.breach_at is None
+    assert (
+        first.verdict is not None and first.verdict.outcome == "achieved" and first.verdict.breach_at is None
+    )
 
 
 def test_a_late_first_response_says_when_it_went_past_its_target() -> None:
@@ -184,7 +188,9 @@ def test_time_a_ticket_lay_resolved_before_a_reopen_is_not_resolution_time() -> 
         ("counted", 1, 3), ("resolved", 3, 4), ("counted", 4, 7)
     ]  # fmt: skip
     assert resolution.total_us == 210 * 60_000_000
-    assert [(s.seq, s.started_by, s.ended_by, s.operator) for s in x.metrics[1].stretches] == [(1, 5, 6, "boris")]
+    assert [(s.seq, s.started_by, s.ended_by, s.operator) for s in x.metrics[1].stretches] == [
+        (1, 5, 6, "boris")
+    ]
 
 
 def test_an_unanswered_wait_shows_the_time_so_far_and_when_it_will_breach() -> None:
@@ -228,6 +234,10 @@ def test_a_spam_ticket_closed_without_reply_has_a_cancelled_wait_and_no_first_re
     assert x is not None
     first = x.metrics[0]
     assert first.verdict is None and first.total_us is None
-    assert (first.stretches[0].status, first.stretches[0].parts, first.stretches[0].ended_by) == ("cancelled", (), 2)
+    assert (first.stretches[0].status, first.stretches[0].parts, first.stretches[0].ended_by) == (
+        "cancelled",
+        (),
+        2,
+    )
     assert explain("t", [], [OFFICE], 0, "business") is None
     assert timedelta(microseconds=x.metrics[2].total_us or 0) == timedelta(minutes=5)

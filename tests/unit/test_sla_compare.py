@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from domain.calendar import to_us
 from domain.errors import InvalidValueError
 from domain.metrics import Fact, outcome, ticket_metrics
-from domain.sla_compare import Ticket, judging_versions, rejudge, transitions
+from domain.sla_compare import Ticket, judged_always, judging_versions, rejudge, transitions
 from domain.sla_policy import PolicyNotFoundError, PolicySpec, PolicyVersion
+from domain.sla_settled import Settled, judged_settled
 from projections.policy_compare import METRIC_EVENTS, WITHOUT_DATA
 from tests.unit.test_metrics import OFFICE, per_ticket
 from tests.unit.test_metrics_histories import START, histories, play
@@ -72,16 +73,22 @@ def test_a_stricter_version_never_judges_a_ticket_better(plan: list, minutes: in
 @given(histories)
 def test_the_events_a_comparison_skips_change_no_outcome(plan: list) -> None:
     """policy_compare reads only METRIC_EVENTS, without the data of WITHOUT_DATA."""
-    _, facts, as_of = tickets_of(plan)
+    _, facts, _ = tickets_of(plan)
     for ticket_id, history in facts.items():
-        kept = [f if f.type not in WITHOUT_DATA else f._replace(data={}) for f in history if f.type in METRIC_EVENTS]
+        kept = [
+            f if f.type not in WITHOUT_DATA else f._replace(data={})
+            for f in history
+            if f.type in METRIC_EVENTS
+        ]
         full, lean = ticket_metrics(ticket_id, history, [OFFICE]), ticket_metrics(ticket_id, kept, [OFFICE])
         assert full is not None and lean is not None
         assert full.sla == lean.sla
 
 
 def test_a_version_outside_a_tickets_scope_judges_it_not_at_all() -> None:
-    telegram = PolicyVersion("tg", 1, 0, PolicySpec.build({"first_response": 5}, None, {"channels": ["telegram"]}, 1))
+    telegram = PolicyVersion(
+        "tg", 1, 0, PolicySpec.build({"first_response": 5}, None, {"channels": ["telegram"]}, 1)
+    )
     tickets, _, as_of = tickets_of([(0, "reply", None, "anna", 30)])
     judged = rejudge(tickets, judging_versions([telegram], "tg", 1, as_of), as_of, None)
     assert (judged.outside_scope, judged.outcomes) == (1, {})
@@ -97,3 +104,23 @@ def test_a_version_must_exist_and_belong_to_a_policy() -> None:
         judging_versions([OFFICE], "nope", None, 0)
     with pytest.raises(InvalidValueError):
         judging_versions([OFFICE], None, 1, 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories, st.integers(1, 700))
+def test_tickets_judged_from_their_settled_figures_come_out_as_if_folded_again(
+    plan: list, minutes: int
+) -> None:
+    tickets, _, as_of = tickets_of(plan)
+    judge = judged_always(stricter(OFFICE, 2, minutes))
+    other_hours = replace(judge, spec=replace(judge.spec, calendar=None))
+    for t in tickets:
+        m = ticket_metrics(t.ticket_id, t.facts, [OFFICE])
+        assert m is not None
+        items = tuple((i.metric, i.done, i.elapsed_us) for i in m.sla)
+        settled = Settled(t.ticket_id, "office", 1, m.channel, m.type, m.priority, items)
+        found = judged_settled(settled, judge, OFFICE)
+        assert (found is None) == (not all(i.done for i in m.sla))
+        if found is not None:
+            assert found == rejudge([t], {None: judge}, as_of, None).outcomes[t.ticket_id]
+        assert judged_settled(settled, other_hours, OFFICE) is None  # other hours: other elapsed times

@@ -25,7 +25,7 @@ Text = Callable[..., str]
 def sla_compare_chart(report: Mapping[str, Any], t: Text, drill: Callable[[str, str], str]) -> Markup:
     """`report`: the sla-compare answer; `t`: the catalogue; `drill(metric, outcome)`: the link to
     the tickets behind a "then" figure."""
-    height = TOP + BLOCK * len(METRICS) + 30
+    height = TOP + BLOCK * len(METRICS) + 42
     chart = Svg(WIDTH, height, t("policy.chart_label"), css_class="chart compare")
     legend(chart, t)
     top = max(sum(report[s][m][o] for o in OUTCOMES) for s in SIDES for m in METRICS)
@@ -81,4 +81,4 @@ def axis(chart: Svg, ticks: list[float], scale: float, y: float, t: Text) -> Non
         x = LEFT + tick * scale
         chart.line(x, y, x, y + 4.0, "axis")
         chart.text(x, y + 16.0, f"{tick:g}", "tick", "middle")
-    chart.text(WIDTH - RIGHT + 8.0, y + 16.0, t("policy.axis_tickets"), "tick unit")
+    chart.text(WIDTH - RIGHT + 0.0, y + 30.0, t("policy.axis_tickets"), "tick unit", "end")
