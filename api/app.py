@@ -12,12 +12,14 @@ from api.guard import Guard
 from api.routes import (
     channels,
     customers,
+    explain,
     ingest,
     kb,
     mentions,
     qa,
     reports,
     search,
+    sla_compare,
     sla_policies,
     snippets,
     tickets,
@@ -68,6 +70,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         reports,
         sla_policies,
         qa,
+        explain,
+        sla_compare,
     )
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")

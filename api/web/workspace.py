@@ -10,10 +10,12 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web import (
+    explain_page,
     inbox,
     invite,
     live,
     mentions_page,
+    policy_page,
     preferences,
     qa_page,
     qa_review_page,
@@ -32,6 +34,7 @@ PAGE_MODULES = (
     signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
     qa_page, qa_review_page,
 )  # fmt: skip
+PAGE_MODULES += (explain_page, policy_page)
 
 
 def install(app: FastAPI) -> None:
