@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web import (
+    history_page,
     inbox,
     invite,
     live,
@@ -26,6 +27,7 @@ from api.web.throttle import SignInThrottle
 
 PAGE_MODULES = (
     signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
+    history_page,
 )  # fmt: skip
 
 
