@@ -46,7 +46,9 @@ class CustomerHistory:
 
 
 @router.get("/customers/{customer_id}/history")
-def customer_history(customer_id: UUID, request: Request, runtime: RuntimeDep, viewer: PageViewer) -> Response:
+def customer_history(
+    customer_id: UUID, request: Request, runtime: RuntimeDep, viewer: PageViewer
+) -> Response:
     require(viewer.user, HISTORY_READERS, "read customer histories")
     times = Times(viewer.language, viewer.zone)
     found = read_customer(runtime, customer_id, viewer.language, times)

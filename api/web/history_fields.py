@@ -44,7 +44,7 @@ class Field:
 
 
 def event_label(language: str, event_type: str) -> str:
-    """`Assigned` → "Assigned" / "Назначен"; a type the catalogue lacks stays as stored."""
+    """An event type in words ("Назначено" for an assignment); one the catalogue lacks stays as stored."""
     return words(language, f"history.event_{snake(event_type)}") or event_type
 
 

@@ -103,11 +103,15 @@ def check_recorded_by(history: TicketHistory, instant: datetime | None, times: T
         raise AsOfProblem("history.as_of_before", first=times.local(history.first_recorded))
 
 
-def state_as_of(runtime: Runtime, history: TicketHistory, instant: datetime | None) -> tuple[AsOf, TicketHistory]:
+def state_as_of(
+    runtime: Runtime, history: TicketHistory, instant: datetime | None
+) -> tuple[AsOf, TicketHistory]:
     """The ticket as the API reads it at `instant` (now when None), and the history it was read
     with: re-read if an event was recorded between the two reads, so both tell the same ticket."""
     helpdesk = runtime.helpdesk
-    ticket = helpdesk.ticket_as_of(history.ticket_id, instant) if instant else helpdesk.ticket(history.ticket_id)
+    ticket = (
+        helpdesk.ticket_as_of(history.ticket_id, instant) if instant else helpdesk.ticket(history.ticket_id)
+    )
     if ticket.version > history.version:
         history = read_history(runtime, history.ticket_id)
     judged_at = instant or helpdesk.clock()

@@ -23,5 +23,9 @@
     const chosen = step();
     if (chosen && chosen.getAttribute("aria-current") !== "step") location.assign(chosen.href);
   });
-  if (location.hash === "#as-of") slider.focus({ preventScroll: true });
+  // Arrived by the slider: keep it in hand, once the browser has scrolled to the panel (which
+  // would otherwise take the focus back).
+  if (location.hash === "#as-of") {
+    addEventListener("load", () => setTimeout(() => slider.focus({ preventScroll: true }), 0), { once: true });
+  }
 })();
