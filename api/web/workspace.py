@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web import (
     explain_page,
+    history_page,
     inbox,
     invite,
     live,
@@ -32,7 +33,7 @@ from api.web.viewer import PageViewer
 
 PAGE_MODULES = (
     signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
-    qa_page, qa_review_page,
+    qa_page, qa_review_page, history_page,
 )  # fmt: skip
 PAGE_MODULES += (explain_page, policy_page)
 
