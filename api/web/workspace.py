@@ -17,6 +17,7 @@ from api.web import (
     preferences,
     search_page,
     signin,
+    staffing_page,
     ticket_page,
     widget_demo,
 )
@@ -26,6 +27,7 @@ from api.web.throttle import SignInThrottle
 
 PAGE_MODULES = (
     signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
+    staffing_page,
 )  # fmt: skip
 
 
