@@ -95,6 +95,7 @@ def test_the_heatmaps_show_the_hourly_reports_figures_for_the_same_query(desk: D
         assert figure(agents[slot][1], r"agents needed: (\d+)") == row["agents"]
     assert figure(arrivals[(2, 10)][1], r"(\d+) messages") == 1  # B opened Tuesday 10:00 Moscow time
     assert sum(figure(title, r"(\d+) messages") for _, title in arrivals.values()) == 8
+    assert 'id="no-messages"' not in shown.text
 
 
 def test_each_cell_links_to_the_tickets_behind_it_with_the_pages_filters(desk: Desk) -> None:
@@ -225,6 +226,7 @@ def test_the_team_shifts_come_from_the_setting(tmp_path: Path) -> None:
         runtime.close()
     assert shown.status_code == 200
     assert list(shift_rows(shown.text)) == ["08:00–16:00", "16:00–24:00", "00:00–08:00"]
+    assert 'id="no-messages"' in shown.text  # nobody wrote: the page says so
 
 
 def test_only_report_readers_are_offered_the_page_and_let_in(desk: Desk) -> None:

@@ -48,7 +48,7 @@ def report(messages: dict[tuple[int, int], int], agents: dict[tuple[int, int], i
     return {"data": rows}
 
 
-FIGURES = report({(1, 9): 3, (2, 23): 1, (7, 0): 40}, {(1, 9): 1, (2, 23): 1, (7, 0): 7})
+FIGURES = report({(1, 9): 3, (2, 23): 1, (7, 0): 40}, {(1, 9): 1, (2, 23): 1, (7, 0): 12})
 
 
 def test_every_hour_is_a_cell_titled_with_its_figures_and_linked_to_its_tickets() -> None:
@@ -85,8 +85,8 @@ def test_the_figure_is_printed_on_busy_cells_in_the_readers_numbers() -> None:
 def test_agents_step_by_whole_numbers() -> None:
     svg = str(agents_map(hours_of(FIGURES), asked(), "en"))
     legend = re.findall(r'class="label" text-anchor="start">([^<]+)</text>', svg)
-    assert legend == ["0", "1–2", "3–4", "5–6", "7–8"]
-    assert steps(3, whole=True) == [1.0, 2.0, 3.0]
+    assert legend == ["0", "1–2", "3–4", "5–6", "7–8", "9–10", "11–12"]
+    assert steps(3, whole=True) == [1.0, 2.0, 3.0]  # few agents: a shade each
 
 
 def test_the_same_figures_give_the_same_bytes() -> None:
@@ -102,11 +102,11 @@ def test_the_shift_view_gives_each_shift_its_busiest_hour() -> None:
     view = shift_view(hours_of(FIGURES), asked(), "en")
     day, night = view["rows"]
     assert day["shift"] == "09:00–20:00" and day["days"] == [1, 0, 0, 0, 0, 0, 0]
-    assert night["days"] == [0, 1, 0, 0, 0, 7, 0]  # Tuesday 23:00; Saturday's night holds Sunday 00:00
-    assert night["agent_hours"] == (1 + 7) * 13 and view["agent_hours"] == 11 + 8 * 13
+    assert night["days"] == [0, 1, 0, 0, 0, 12, 0]  # Tuesday 23:00; Saturday's night holds Sunday 00:00
+    assert night["agent_hours"] == (1 + 12) * 13 and view["agent_hours"] == 11 + 13 * 13
     assert night["messages"] == 41 and night["share"] == "93.2 %"
     chart = str(view["chart"])
-    assert "Saturday, 20:00–09:00: agents needed: 7 (busiest hour Sun 00:00)" in chart
+    assert "Saturday, 20:00–09:00: agents needed: 12 (busiest hour Sun 00:00)" in chart
     assert "1 Mar 2026" not in chart and "2 Mar 2026 – 15 Mar 2026" in chart
 
 
@@ -114,7 +114,7 @@ def test_the_shift_view_gives_each_shift_its_busiest_hour() -> None:
 def test_a_larger_value_is_never_a_lighter_shade(a: float, b: float, top: float) -> None:
     bounds = steps(top)
     low, high = sorted((a, b))
-    assert 0 <= level(low, bounds) <= level(high, bounds) <= len(bounds) <= 6  # type: ignore[operator]
+    assert 0 <= level(low, bounds) <= level(high, bounds) <= len(bounds) <= 8  # type: ignore[operator]
     assert (level(low, bounds) == 0) == (low == 0)
 
 

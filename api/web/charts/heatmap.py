@@ -1,6 +1,6 @@
 """A week of hours as a 7 × 24 grid, each cell shaded by its value in round steps.
 
-The shades are CSS classes (`heat-0` for nothing, `heat-1` … `heat-6`, `heat-none` for an hour
+The shades are CSS classes (`heat-0` for nothing, `heat-1` … `heat-8`, `heat-none` for an hour
 the period does not contain), and the steps are round numbers from `nice_ticks`, so the legend
 reads "2–4", not "1.87–3.74"; whole figures (agents) step by whole numbers. Every cell has its
 figures in words as its title and, where the page gives one, a link to the tickets behind it; the
@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from api.web.charts.svg import Svg, nice_ticks
 
-SHADES = 6
-DARK_FROM = 4
+SHADES = 8
+DARK_FROM = 5
 """From this shade on, the figure on a cell is printed light."""
 HOURS = 24
 DAYS = 7
