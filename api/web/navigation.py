@@ -6,7 +6,7 @@ is offered a page that would answer 403.
 
 from dataclasses import dataclass
 
-from api.auth import HISTORY_READERS, QA_READERS, READERS
+from api.auth import HISTORY_READERS, QA_READERS, READERS, REPORT_READERS
 from domain.values import Role
 
 
@@ -22,6 +22,7 @@ NAV = (
     NavLink("/inbox", "inbox", READERS),
     NavLink("/mentions", "mentions", HISTORY_READERS),
     NavLink("/search", "search", READERS),
+    NavLink("/staffing", "staffing", REPORT_READERS),
     NavLink("/qa", "qa", QA_READERS),
 )
 

@@ -22,6 +22,7 @@ from api.web import (
     qa_review_page,
     search_page,
     signin,
+    staffing_page,
     ticket_page,
     widget_demo,
 )
@@ -33,7 +34,7 @@ from api.web.viewer import PageViewer
 
 PAGE_MODULES = (
     signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
-    qa_page, qa_review_page, history_page,
+    qa_page, qa_review_page, history_page, staffing_page,
 )  # fmt: skip
 PAGE_MODULES += (explain_page, policy_page)
 
