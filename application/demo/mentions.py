@@ -1,6 +1,6 @@
 """Posts about the bank on review sites and in the press, and how the moderator triaged them.
 
-A few a week, captured by a monitoring tool on the `reviews` channel. The moderator sends the
+Five a week, captured by a monitoring tool on the `reviews` channel. The moderator sends the
 ones that need an answer to a ticket (answered on the site, then resolved), files praise and
 complaints for marketing, and ignores the rest; those of the last days are still waiting in
 her queue.
@@ -21,7 +21,9 @@ from domain.mention import Mention
 from domain.stamp import Stamp
 from domain.ticket import Ticket
 
-PER_WEEK = 3
+PER_WEEK = 5
+BACKLOG = timedelta(days=3)
+"""The moderator is behind: mentions captured in the last three days wait in her queue."""
 SOURCES = (
     ("Яндекс Карты", "Офис на Тверской"),
     ("2ГИС", "Офис на Невском"),
@@ -61,7 +63,7 @@ def mention_life(rng: random.Random, number: int, at: datetime, end: datetime, k
     }
     mention = Mention.capture(REVIEWS.name, f"post-{number}", fields, Stamp(at, at, INTAKE))
     triaged = at + timedelta(minutes=rng.expovariate(1 / 240))
-    if triaged > end:
+    if triaged > end or at > end - BACKLOG:
         return [mention]
     stamp = Stamp(triaged, triaged, MODERATOR)
     if decision != "reply":

@@ -10,6 +10,10 @@ from zipfile import ZipFile
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from domain.calendar import to_us
+from projections.analytics_view import open_view
+from projections.export_sheet import ticket_sheet
+from projections.reports import ReportQuery, tickets
 from tests.integration.test_analytics_scenario import MONTH, Desk, desk, week
 
 __all__ = ["desk"]
@@ -99,3 +103,21 @@ def test_a_window_not_on_local_midnights_shows_its_exclusive_end(desk: Desk) -> 
     title = load_workbook(BytesIO(content))["Summary"]["A1"].value
     assert title.startswith("deskstream 2026-03-10 09:00 to 2026-03-11 09:00 (exclusive), Europe/Moscow")
     assert 'filename="deskstream-2026-03-10T0900-to-2026-03-11T0900.xlsx"' in disposition
+
+
+def test_the_sheets_rows_are_the_tickets_report_rows_with_subject_and_customer(desk: Desk) -> None:
+    week(desk)
+    desk.runtime.runner.catch_up()
+    db = desk.runtime.analytics
+    assert db is not None
+    for q in (
+        ReportQuery(to_us(datetime(2026, 3, 1, tzinfo=UTC)), to_us(datetime(2026, 4, 1, tzinfo=UTC))),
+        ReportQuery(to_us(datetime(2026, 3, 10, tzinfo=UTC)), to_us(datetime(2026, 3, 12, tzinfo=UTC)),
+                    operator="boris", clock="calendar", tz="Europe/Moscow"),
+        ReportQuery(to_us(datetime(2026, 3, 1, tzinfo=UTC)), to_us(datetime(2026, 4, 1, tzinfo=UTC)),
+                    as_of=to_us(datetime(2026, 3, 10, 8, 15, tzinfo=UTC))),
+    ):  # fmt: skip
+        with open_view(db, q.start, q.end, q.as_of) as view:
+            sheet = ticket_sheet(view, db, q)
+            expected = tickets(view, q)
+        assert expected and [(row[0], *row[4:]) for row in sheet] == expected
