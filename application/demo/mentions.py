@@ -24,13 +24,14 @@ from domain.ticket import Ticket
 PER_WEEK = 5
 BACKLOG = timedelta(days=3)
 """The moderator is behind: mentions captured in the last three days wait in her queue."""
-SOURCES = (
+REVIEW_SITES = (
     ("Яндекс Карты", "Офис на Тверской"),
     ("2ГИС", "Офис на Невском"),
     ("Google Maps", "Офис на Тверской"),
     ("Banki.ru", None),
-    ("vc.ru", None),
 )
+PRESS = (("vc.ru", None), ("РБК", None))
+"""Reviews are posted on review sites (some about an office); news about the bank in the press."""
 POSTS = (
     ("Третий день не могу дозвониться, в чате отвечают шаблонами.", 2.0, "reply"),
     ("Карту заблокировали без объяснений, деньги не вернули.", 1.0, "reply"),
@@ -49,8 +50,8 @@ def mention_times(rng: random.Random, start: datetime, end: datetime) -> list[da
 
 def mention_life(rng: random.Random, number: int, at: datetime, end: datetime, known: set[UUID]) -> list[Any]:
     """The mention and, once triaged, what the triage made (a customer and a ticket)."""
-    source, place = rng.choice(SOURCES)
     text, rating, decision = rng.choice(POSTS)
+    source, place = rng.choice(PRESS if rating is None else REVIEW_SITES)
     author = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)[0]}."
     fields = {
         "source": source,
@@ -58,7 +59,7 @@ def mention_life(rng: random.Random, number: int, at: datetime, end: datetime, k
         "author": author,
         "text": text,
         "published_at": at - timedelta(minutes=rng.expovariate(1 / 40)),
-        "rating": rating if place else None,
+        "rating": rating,
         "place": place,
     }
     mention = Mention.capture(REVIEWS.name, f"post-{number}", fields, Stamp(at, at, INTAKE))
