@@ -12,11 +12,14 @@ from api.guard import Guard
 from api.routes import (
     channels,
     customers,
+    explain,
     ingest,
     kb,
     mentions,
+    qa,
     reports,
     search,
+    sla_compare,
     sla_policies,
     snippets,
     tickets,
@@ -55,7 +58,21 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app.add_middleware(Webhooks, service=intake, max_body=max_body)
     app.add_middleware(WidgetCors, service=intake)  # outermost: it only adds headers
-    routers = (tickets, customers, search, kb, snippets, channels, mentions, ingest, reports, sla_policies)
+    routers = (
+        tickets,
+        customers,
+        search,
+        kb,
+        snippets,
+        channels,
+        mentions,
+        ingest,
+        reports,
+        sla_policies,
+        qa,
+        explain,
+        sla_compare,
+    )
     for module in routers:
         app.include_router(module.router, prefix="/api/v1")
 

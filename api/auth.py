@@ -23,6 +23,18 @@ without notes); the widget's conversation goes through the ingest routes, on the
 TRUSTED_CLOCKS = (Role.SERVICE, Role.ADMIN)
 REPORT_READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 """Who may read reports, the dashboard and the staffing figures."""
+TICKET_READERS = (*HISTORY_READERS, Role.QA)
+"""Who may read a ticket's whole history, notes included: staff, auditors and QA reviewers (who
+read nothing else of the desk: not the queue, customers, search or the knowledge base)."""
+QA_READERS = (Role.QA, *REPORT_READERS)
+"""Who may draw and read the monthly QA samples, read every review and the QA report. An operator
+reads only the reviews that concern them."""
+QA_REVIEWERS = (Role.QA, Role.SUPERVISOR, Role.ADMIN)
+"""Who may record QA reviews: the only thing the `qa` role writes."""
+CHECKLIST_WRITERS = (Role.SUPERVISOR, Role.ADMIN)
+"""Who may change the QA checklist."""
+SIGNED_IN = (*READERS, Role.QA)
+"""Everyone who signs in to the workspace: who may choose their own language and time zone."""
 __all__ = ["hash_token", "new_token"]
 
 

@@ -64,6 +64,8 @@ def with_errors(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def declare(path: str, method: str, operation: dict[str, Any]) -> None:
+    """Every error status the operation can answer, with the one schema; a status a route declares
+    itself (a 409 on a GET) keeps its own description."""
     params = operation.get("parameters", [])
     if needs_token(path):
         params[:] = [p for p in params if p.get("name", "").lower() != "authorization"]
@@ -71,9 +73,11 @@ def declare(path: str, method: str, operation: dict[str, Any]) -> None:
         if not params:
             operation.pop("parameters", None)
     responses = operation.setdefault("responses", {})
-    for status in statuses(path, method, operation, params):
+    found = statuses(path, method, operation, params)
+    own = {s: r.get("description", "") for s, r in responses.items() if s[:1] in "45" and s not in found}
+    for status in sorted({*found, *own}):
         responses[status] = {
-            "description": MEANING[status],
+            "description": own.get(status) or MEANING[status],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from projections.shifts import DEFAULT_SHIFTS, ShiftsError, parse_shifts
+
 SWITCHES = {"on": True, "off": False}
 TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
 DIGITS = re.compile(r"[0-9]+")
@@ -139,3 +141,13 @@ def trusted_proxies(raw: str) -> str:
         except ValueError:
             raise ValueError(allowed) from None
     return ",".join(items)
+
+
+def shifts(raw: str) -> str:
+    """The team's shifts, `09:00-20:00,20:00-09:00`: on the hour, covering the day exactly once."""
+    text = raw.strip()
+    try:
+        parse_shifts(text)
+    except ShiftsError as exc:
+        raise ValueError(f"expected shifts like {DEFAULT_SHIFTS}: {exc}") from None
+    return text

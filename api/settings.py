@@ -23,11 +23,13 @@ from api.setting_values import (
     postgres_url,
     seconds,
     session_key,
+    shifts,
     shown_postgres_url,
     switch,
     time_zone,
     trusted_proxies,
 )
+from projections.shifts import DEFAULT_SHIFTS
 
 
 class SettingsError(ValueError):
@@ -66,6 +68,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DESKSTREAM_SESSION_KEY", "session_key", session_key, hidden),
     Variable("DESKSTREAM_SESSION_IDLE_MINUTES", "session_idle_minutes", positive_whole),
     Variable("DESKSTREAM_TIME_ZONE", "time_zone", time_zone),
+    Variable("DESKSTREAM_SHIFTS", "shifts", shifts),
     Variable("DESKSTREAM_FORWARDED_ALLOW_IPS", "forwarded_allow_ips", trusted_proxies),
 )
 
@@ -94,6 +97,8 @@ class Settings:
     session_idle_minutes: int = 480
     time_zone: str = "UTC"
     """The team's time zone: the workspace shows times in it unless a user chooses another."""
+    shifts: str = DEFAULT_SHIFTS
+    """The team's shifts, which the staffing page splits the day into (it may try others)."""
     forwarded_allow_ips: str = "127.0.0.1,::1"
     """The proxies whose X-Forwarded-Proto and X-Forwarded-For `serve` believes: behind a TLS proxy
     the session cookie is then Secure, and sign-in throttling counts the client's address, not the

@@ -15,6 +15,7 @@ from application import (
     library,
     mentions,
     policies,
+    qa,
     saved_views,
     tickets,
     users,
@@ -74,11 +75,21 @@ class Helpdesk(Desk):
     write_article = library.write_article
     revise_article = library.revise_article
 
-    # SLA policies and QA samples
+    # SLA policies
     define_sla_policy = policies.define_sla_policy
     sla_policy = policies.sla_policy
-    qa_sample = policies.qa_sample
-    draw_qa_sample = policies.draw_qa_sample
+
+    # QA: the monthly sample, the checklist, the reviews
+    qa_sample = qa.qa_sample
+    recorded_sample = qa.recorded_sample
+    check_qa_month = qa.check_qa_month
+    draw_qa_sample = qa.draw_qa_sample
+    qa_checklist = qa.qa_checklist
+    define_qa_checklist = qa.define_qa_checklist
+    qa_review = qa.qa_review
+    record_qa_review = qa.record_qa_review
+    reviews_of_ticket = qa.reviews_of_ticket
+    qa_operator = qa.operator_at
 
     # users and tokens
     register_user = users.register_user

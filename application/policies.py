@@ -1,13 +1,10 @@
-"""Analytics use cases: SLA policies (each change a new version) and monthly QA samples."""
+"""Analytics use cases: SLA policies, each change a new version (QA samples: application/qa.py)."""
 
 from datetime import datetime
-
-from eventsourcing.persistence import IntegrityError
 
 from application.command import CommandResult, Context
 from application.desk import Desk
 from application.once import answered_once
-from domain.qa_sample import QaSample
 from domain.sla_policy import PolicyNotFoundError, PolicySpec, SlaPolicy
 
 
@@ -32,23 +29,3 @@ def sla_policy(desk: Desk, name: str) -> SlaPolicy:
     if not isinstance(found, SlaPolicy):
         raise PolicyNotFoundError(f"There is no SLA policy named {name!r}.")
     return found
-
-
-def qa_sample(desk: Desk, month: str, size: int) -> QaSample | None:
-    found = desk.find(QaSample.create_id(month, size))
-    return found if isinstance(found, QaSample) else None
-
-
-def draw_qa_sample(
-    desk: Desk, month: str, size: int, population: list[tuple[str, str]], position: int, ctx: Context
-) -> QaSample:
-    """The first draw is recorded; a concurrent or later draw returns the recorded one."""
-    existing = qa_sample(desk, month, size)
-    if existing is not None:
-        return existing
-    sample = QaSample.draw(month, size, population, position, desk.stamp(None, ctx))
-    try:
-        desk.save(sample)
-    except IntegrityError:
-        return qa_sample(desk, month, size) or sample
-    return sample

@@ -44,6 +44,8 @@ class EventType:
     SNIPPET_CREATED = "SnippetCreated"
     SNIPPET_EDITED = "SnippetEdited"
     SNIPPET_ARCHIVED = "SnippetArchived"
+    # QaReview
+    QA_REVIEW_RECORDED = "QaReviewRecorded"
     # Channel (unpublished)
     CHANNEL_ADDED = "ChannelAdded"
     CHANNEL_CHANGED = "ChannelChanged"
@@ -65,6 +67,9 @@ class EventType:
     TOKEN_REVOKED = "TokenRevoked"
     ANSWERED = "Answered"
     QA_SAMPLE_DRAWN = "QaSampleDrawn"
+    # QaChecklist (unpublished)
+    QA_CHECKLIST_DEFINED = "QaChecklistDefined"
+    QA_CHECKLIST_CHANGED = "QaChecklistChanged"
     # SavedViews (unpublished)
     SAVED_VIEWS_STARTED = "SavedViewsStarted"
     VIEW_SAVED = "ViewSaved"
@@ -92,6 +97,7 @@ UNPUBLISHED: dict[str, tuple[str, ...]] = {
     "ApiToken": (EventType.TOKEN_ISSUED, EventType.TOKEN_REVOKED),
     "KeyedRequest": (EventType.ANSWERED,),
     "QaSample": (EventType.QA_SAMPLE_DRAWN,),
+    "QaChecklist": (EventType.QA_CHECKLIST_DEFINED, EventType.QA_CHECKLIST_CHANGED),
     "SavedViews": (EventType.SAVED_VIEWS_STARTED, EventType.VIEW_SAVED, EventType.VIEW_DELETED),
 }
 """Aggregates whose events stay in the event store (settings, secrets, bookkeeping): no schema."""

@@ -6,18 +6,22 @@ stood when the sample was first drawn, and it is recorded with the sample.
 
 import hashlib
 import random
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import InvalidValueError
+from domain.calendar import check_zone, to_us, zone
+from domain.errors import ConflictError, InvalidValueError
 from domain.event_base import event_stamp
 from domain.stamp import Stamp
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://deskstream.dev/qa-sample")
 MAX_SIZE = 500
+DEFAULT_SIZE = 12
+MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 
 
 class QaSample(Aggregate):
@@ -42,7 +46,7 @@ class QaSample(Aggregate):
                 list(self.ticket_ids),
                 self.position,
             )
-            sample.drawn_at = self.occurred_at
+            sample.drawn_at, sample.drawn_by = self.occurred_at, self.actor
 
     month: str
     size: int
@@ -51,6 +55,7 @@ class QaSample(Aggregate):
     ticket_ids: list[str]
     position: int
     drawn_at: datetime
+    drawn_by: str
 
     def __init__(self) -> None:
         self.ticket_ids = []
@@ -115,3 +120,52 @@ def stratified(population: Sequence[tuple[str, str]], size: int, seed: str) -> l
     for op in sorted(strata):
         chosen.extend(sorted(rng.sample(strata[op], counts[op])))
     return chosen
+
+
+class InvalidMonthError(InvalidValueError):
+    """A sample is of one calendar month, named YYYY-MM."""
+
+
+class MonthNotEndedError(ConflictError):
+    """A month still running has a population still growing: a sample of it would freeze a part."""
+
+    code = "month_not_ended"
+
+
+def check_month(month: str) -> None:
+    if not MONTH.match(month):
+        raise InvalidMonthError(f"A month is written YYYY-MM, e.g. 2026-03; got {month[:20]!r}.")
+
+
+def month_window(month: str, tz: str) -> tuple[int, int]:
+    """[first instant, first instant of the next month) in `tz`, as epoch microseconds."""
+    check_month(month)
+    check_zone(tz)
+    year, number = int(month[:4]), int(month[5:])
+    local = zone(tz)
+    start = datetime(year, number, 1, tzinfo=local)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local)
+    return to_us(start), to_us(end)
+
+
+def check_month_ended(month: str, tz: str, now: datetime) -> None:
+    """Only a month that is over in the team's time zone may be drawn: `now` is the command's time."""
+    _, end = month_window(month, tz)
+    if to_us(now) < end:
+        raise MonthNotEndedError(
+            f"{month} has not ended yet in {tz}: its sample can be drawn from the first day of the "
+            "next month on, once every ticket resolved in it is counted."
+        )
+
+
+def last_ended_month(now: datetime, tz: str) -> str:
+    """The month before the one `now` falls in, in `tz`: the latest that can be drawn."""
+    local = now.astimezone(zone(tz))
+    return shift_month(f"{local.year:04d}-{local.month:02d}", -1)
+
+
+def shift_month(month: str, months: int) -> str:
+    """`month` moved by a number of months: ("2026-01", -1) is "2025-12"."""
+    check_month(month)
+    index = int(month[:4]) * 12 + int(month[5:]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

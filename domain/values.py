@@ -67,6 +67,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     SERVICE = "service"
     ADMIN = "admin"
+    QA = "qa"
+    """Reads the sampled tickets and their notes, and records QA reviews; writes nothing else."""
 
 
 def parse(enum: type[StrEnum], value: str, field: str) -> str:

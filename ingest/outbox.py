@@ -18,7 +18,7 @@ from uuid import UUID
 
 from application.command import Context
 from application.helpdesk import Helpdesk
-from domain.channel import Channel
+from domain.channel import Channel, without_secrets
 from domain.event_types import EventType
 from ingest import registry
 from ingest.contract import DeliveryError, ReplyAddress
@@ -94,11 +94,11 @@ class Outbox:
             try:
                 self.sent[job.job_id] = send(config, address, reply.text, f"{ticket.id}:{job.reply_version}")
             except DeliveryError as exc:
-                attempts = job.attempts + 1
+                attempts, reason = job.attempts + 1, without_secrets(config.settings, str(exc))
                 if exc.permanent or attempts >= self.max_attempts:
-                    self.fail(job, str(exc), attempts)
+                    self.fail(job, reason, attempts)
                 else:
-                    self.retry_later(job, str(exc), attempts)
+                    self.retry_later(job, reason, attempts)
                 return
         provider_id = self.sent[job.job_id]
         ctx = Context(ACTOR, None, key)

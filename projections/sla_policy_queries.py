@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.calendar import from_us
+from domain.sla_policy import PolicyVersion, policy_version
 from projections.analytics import AnalyticsDb
 
 
@@ -42,3 +43,26 @@ def policy_versions(db: AnalyticsDb) -> list[PolicyVersionRow]:
 
 def json_or_none(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def versions_recorded(db: AnalyticsDb, until: int | None = None) -> list[PolicyVersion]:
+    """Every version as the metrics use it (as the projection folds them, from this small table
+    rather than the fact table), optionally only those recorded by `until` (epoch µs)."""
+    clause = "" if until is None else "WHERE recorded_at <= make_timestamptz(?::BIGINT) "
+    rows = (
+        db.cursor()
+        .execute(
+            "SELECT name, version, epoch_us(effective_from), first_response_minutes, next_response_minutes, "
+            f"resolution_minutes, calendar, applies_to, rank FROM sla_policies {clause}ORDER BY position",
+            [] if until is None else [until],
+        )
+        .fetchall()
+    )
+    return [
+        policy_version(name, version, {
+            "targets": {"first_response": first, "next_response": following, "resolution": resolution},
+            "calendar": json_or_none(calendar), "applies_to": json_or_none(applies_to), "rank": rank,
+            "effective_from": from_us(effective),
+        })
+        for name, version, effective, first, following, resolution, calendar, applies_to, rank in rows
+    ]  # fmt: skip

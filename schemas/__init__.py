@@ -24,10 +24,12 @@ PUBLISHED: dict[str, str] = {
     "SlaPolicy": "dev.deskstream.sla",
     "Article": "dev.deskstream.article",
     "Snippet": "dev.deskstream.snippet",
+    "QaReview": "dev.deskstream.qa",
 }
 """Aggregate types whose events go to Kafka, and their schema namespace. SLA policies, articles
 and snippets travel too: a Kafka-fed analytics or search view cannot be rebuilt without them.
-Users and API tokens are internal (token hashes, roles) and are never published."""
+QA reviews travel so that other services (and a Kafka-fed analytics view) see them. Users and
+API tokens are internal (token hashes, roles) and are never published."""
 
 ENVELOPE = "dev.deskstream.Envelope"
 HERE = Path(__file__).parent

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import HISTORY_READERS, STAFF, Allowed, RuntimeDep
 from api.caller import CallerDep
 from api.choices import one_of
+from api.known_parameters import known_parameters
 from api.models import CommandPublic, Instant
 from api.public import MentionReportPublic, MentionsPublic
 from api.reading import ViewsAt
@@ -61,7 +62,7 @@ def answered(mention_id: UUID, caller: CallerDep, body: AnsweredIn | None = None
     return caller.done(caller.helpdesk.answer_on_site(mention_id, note, ctx))
 
 
-@router.get("/reports/mentions", response_model=MentionReportPublic)
+@router.get("/reports/mentions", response_model=MentionReportPublic, dependencies=[Depends(known_parameters)])
 def mention_report(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(HISTORY_READERS, "read reports"))],

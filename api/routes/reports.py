@@ -1,5 +1,6 @@
-"""Reports for supervisors and auditors: summary, operators, daily, breakdown, hourly staffing,
-QA sample and an Excel export. Same events, same filters: byte-identical JSON."""
+"""Reports for supervisors and auditors: summary, operators, daily, breakdown, hourly staffing and
+an Excel export (the QA sample: api/routes/qa.py). Same events, same filters: byte-identical JSON.
+A parameter a report does not take is refused (api/known_parameters.py), never ignored."""
 
 import json
 from collections.abc import Callable
@@ -11,9 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api import excel
-from api.auth import REPORT_READERS, Allowed, CurrentUser, RuntimeDep, require
+from api.auth import REPORT_READERS, Allowed, RuntimeDep
 from api.bootstrap import Runtime
 from api.choices import one_of
+from api.known_parameters import known_parameters
 from api.models import Instant
 from api.reading import ViewsAt
 from api.report_models import (
@@ -21,12 +23,10 @@ from api.report_models import (
     DailyReport,
     HourlyReport,
     OperatorsReport,
-    QaSamplePublic,
     SummaryReport,
     documented,
 )
-from application.command import Context
-from domain.calendar import check_zone, from_us, to_us, zone
+from domain.calendar import check_zone, from_us, to_us
 from domain.errors import InvalidValueError
 from domain.text_forms import identifier
 from domain.users import User
@@ -36,7 +36,7 @@ from projections.analytics import AnalyticsDb
 from projections.analytics_view import View, open_view
 from projections.reports import BREAKDOWN_BY, CLOCKS, ReportQuery
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(known_parameters)])
 MAX_WINDOW_DAYS = 400
 
 
@@ -174,45 +174,3 @@ def export_xlsx(ctx: ReportDep) -> Response:
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{heading.file_name}"'},
     )
-
-
-@router.get("/qa-sample", responses=documented(QaSamplePublic))
-def qa_sample(
-    runtime: RuntimeDep,
-    user: CurrentUser,
-    month: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
-    size: Annotated[int, Query(ge=1, le=500)] = 12,
-    tz: Annotated[str, Query(max_length=64)] = "UTC",
-) -> Response:
-    """A stratified-by-operator random sample of the month's resolved tickets; the seed is a hash
-    of that population, recorded with the sample, so every later draw returns the same tickets."""
-    require(user, REPORT_READERS, "draw QA samples")
-    check_zone(tz)
-    assert runtime.analytics is not None
-    helpdesk = runtime.helpdesk
-    sample = helpdesk.qa_sample(month, size)
-    if sample is None:
-        start, end = month_window(month, tz)
-        with open_view(runtime.analytics, start, end, None) as view:
-            population = reports.qa_population(view, start, end)
-            position = view.position
-        sample = helpdesk.draw_qa_sample(month, size, population, position, Context(user.name))
-        runtime.runner.wake()
-    body = {
-        "month": sample.month,
-        "size": sample.size,
-        "seed": sample.seed,
-        "population": sample.population,
-        "position": sample.position,
-        "drawn_at": sample.drawn_at.isoformat(),
-        "tickets": sample.ticket_ids,
-    }
-    return json_response(body)
-
-
-def month_window(month: str, tz: str) -> tuple[int, int]:
-    year, number = int(month[:4]), int(month[5:])
-    local = zone(tz)
-    start = datetime(year, number, 1, tzinfo=local)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local)
-    return to_us(start), to_us(end)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.auth import HISTORY_READERS, REPORT_READERS, STAFF, Allowed, CurrentUser, RuntimeDep, require
 from api.caller import CallerDep
+from api.known_parameters import known_parameters
 from api.models import CommandIn, CommandPublic, Instant, SnippetEditIn, SnippetIn
 from api.public import SnippetPreviewPublic, SnippetsPublic, SnippetUsagePublic
 from api.reading import ViewsAt
@@ -59,7 +60,7 @@ def preview_snippet(ref: str, ticket: UUID, runtime: RuntimeDep, user: CurrentUs
     return {"id": str(found.id), "shortcut": found.shortcut, "text": render(found.body, values)}
 
 
-@router.get("/reports/snippets", response_model=SnippetUsagePublic)
+@router.get("/reports/snippets", response_model=SnippetUsagePublic, dependencies=[Depends(known_parameters)])
 def snippets_report(
     runtime: RuntimeDep,
     user: Annotated[User, Depends(Allowed(REPORT_READERS, "read reports"))],

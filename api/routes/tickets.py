@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.auth import (
     CUSTOMER_SIDE,
-    HISTORY_READERS,
     READERS,
+    TICKET_READERS,
     WRITERS,
     Allowed,
     CurrentUser,
@@ -215,7 +215,7 @@ def get_ticket(
 @router.get("/{ticket_id}/events")
 def get_events(ticket_id: UUID, runtime: RuntimeDep, user: CurrentUser) -> EventsPublic:
     """Every event of the ticket, in order: what happened, when, recorded when, by whom."""
-    require(user, HISTORY_READERS, "read ticket history")
+    require(user, TICKET_READERS, "read ticket history")
     events = runtime.helpdesk.history(ticket_id)
     positions = runtime.helpdesk.positions(ticket_id)
     data = [event_public(positions[e.originator_version], e) for e in events]

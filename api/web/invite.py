@@ -16,11 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.auth import get_runtime
 from api.bootstrap import Runtime
+from api.web.navigation import home_of
 from api.web.signin import same_origin
 from api.web.templating import render, set_session_cookie
 from api.web.viewer import parse_form
 from application.passwords import MAX_LENGTH, MIN_LENGTH, PasswordTooLongError, WeakPasswordError
 from domain.users import InviteExpiredError, InviteSpentError, InviteUnknownError
+from domain.values import Role
 
 router = APIRouter(include_in_schema=False)
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -61,7 +63,7 @@ async def accept(request: Request, runtime: RuntimeDep, token: str) -> Response:
         return await refused_form(request, runtime, token, key, 422)
     assert runtime.sessions is not None
     cookie = await to_thread.run_sync(runtime.sessions.start, user)
-    response = RedirectResponse("/inbox", status_code=303)
+    response = RedirectResponse(home_of(Role(user.role)), status_code=303)
     set_session_cookie(request, response, cookie, runtime.settings.session_idle_minutes * 60)
     return response
 

@@ -6,7 +6,7 @@ is offered a page that would answer 403.
 
 from dataclasses import dataclass
 
-from api.auth import HISTORY_READERS, READERS
+from api.auth import HISTORY_READERS, QA_READERS, READERS, REPORT_READERS
 from domain.values import Role
 
 
@@ -22,8 +22,16 @@ NAV = (
     NavLink("/inbox", "inbox", READERS),
     NavLink("/mentions", "mentions", HISTORY_READERS),
     NavLink("/search", "search", READERS),
+    NavLink("/staffing", "staffing", REPORT_READERS),
+    NavLink("/qa", "qa", QA_READERS),
 )
 
 
 def links_for(role: Role) -> tuple[NavLink, ...]:
     return tuple(link for link in NAV if role in link.roles)
+
+
+def home_of(role: Role) -> str:
+    """Where a signed-in user lands: the first page of their top bar (a QA reviewer has no inbox)."""
+    links = links_for(role)
+    return links[0].path if links else "/me"

@@ -13,7 +13,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.auth import READERS, get_runtime, require
+from api.auth import SIGNED_IN, get_runtime, require
 from api.bootstrap import Runtime
 from api.web.templating import render
 from api.web.viewer import FormViewer, PageViewer, Viewer
@@ -35,7 +35,7 @@ def zones() -> tuple[str, ...]:
 
 @router.get("/me")
 async def preferences_page(request: Request, viewer: PageViewer, saved: bool = False) -> Response:
-    require(viewer.user, READERS, ACTION)
+    require(viewer.user, SIGNED_IN, ACTION)
     chosen = {"language": viewer.user.language or "", "time_zone": viewer.user.time_zone or ""}
     return page(request, viewer, chosen, {}, saved)
 
@@ -43,7 +43,7 @@ async def preferences_page(request: Request, viewer: PageViewer, saved: bool = F
 @router.post("/me")
 async def choose(request: Request, runtime: RuntimeDep, posted: FormViewer) -> Response:
     viewer, form = posted
-    require(viewer.user, READERS, ACTION)
+    require(viewer.user, SIGNED_IN, ACTION)
     chosen = {key: next(iter(form.get(key, [])), "").strip() for key in ("language", "time_zone")}
     try:
         await to_thread.run_sync(

@@ -25,7 +25,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def safe_next(value: str | None) -> str:
     """Only a path on this site: never `//evil.example` or `https://…`."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/inbox"
+        return "/"
     return value
 
 

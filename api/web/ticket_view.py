@@ -17,6 +17,7 @@ from api.auth import STAFF, WRITERS
 from api.bootstrap import Runtime
 from api.web import ticket_pickers
 from api.web.customer_card import card
+from api.web.qa_ticket import reviews_shown
 from api.web.templating import render
 from api.web.ticket_forms import Problem, new_key
 from api.web.ticket_sla import SlaClock, policies, sla_clock
@@ -126,6 +127,7 @@ def page(
         snippets=ticket_pickers.snippet_list(runtime, asked.get("snippet_q", "")),
         articles=ticket_pickers.article_list(runtime, asked.get("kb_q", "")),
         targets=ticket_pickers.merge_targets(runtime, view.ticket, asked.get("merge_q", "")),
+        qa_reviews=reviews_shown(runtime, viewer, view.ticket, view.events),
     )
     return render(request, "ticket.html", context, status)
 

@@ -10,23 +10,33 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web import (
+    explain_page,
+    history_page,
     inbox,
     invite,
     live,
     mentions_page,
+    policy_page,
     preferences,
+    qa_page,
+    qa_review_page,
     search_page,
     signin,
+    staffing_page,
     ticket_page,
     widget_demo,
 )
+from api.web.navigation import home_of
 from api.web.pages_errors import install_errors
 from api.web.templating import STATIC
 from api.web.throttle import SignInThrottle
+from api.web.viewer import PageViewer
 
 PAGE_MODULES = (
     signin, invite, preferences, inbox, live, mentions_page, search_page, ticket_page, widget_demo,
+    qa_page, qa_review_page, history_page, staffing_page,
 )  # fmt: skip
+PAGE_MODULES += (explain_page, policy_page)
 
 
 def install(app: FastAPI) -> None:
@@ -37,5 +47,6 @@ def install(app: FastAPI) -> None:
     install_errors(app)
 
     @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/inbox", status_code=303)
+    def home(viewer: PageViewer) -> RedirectResponse:
+        """The first page of the viewer's top bar: the inbox, or /qa for a QA reviewer."""
+        return RedirectResponse(home_of(viewer.role), status_code=303)

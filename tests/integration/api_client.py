@@ -15,6 +15,7 @@ USERS = {
     "oleg": "operator",
     "audrey": "auditor",
     "root": "admin",
+    "quinn": "qa",
 }
 
 

@@ -139,6 +139,8 @@ def every_get(desk: dict[str, As]) -> list[tuple[str, str, dict[str, Any], dict[
         ("/tickets/{ticket_id}/events", f"/tickets/{ticket}/events", {}, {}),
         ("/tickets/{ticket_id}/events", f"/tickets/{channel}/events", {}, {}),
         ("/tickets/{ticket_id}/events", f"/tickets/{user}/events", {}, {}),
+        ("/tickets/{ticket_id}/explain", f"/tickets/{ticket}/explain", {}, {}),
+        ("/tickets/{ticket_id}/explain", f"/tickets/{channel}/explain", {}, {}),
         ("/customers", "/customers", {"q": "iv"}, {}),
         ("/customers/{customer_id}", f"/customers/{customer}", {}, {}),
         ("/customers/{customer_id}/history", f"/customers/{customer}/history", {}, {}),
@@ -162,8 +164,13 @@ def every_get(desk: dict[str, As]) -> list[tuple[str, str, dict[str, Any], dict[
         *[(f"/reports/{name}", f"/reports/{name}", WINDOW, {}) for name in ("summary", "operators", "daily")],
         ("/reports/breakdown", "/reports/breakdown", {**WINDOW, "by": "channel"}, {}),
         ("/reports/hourly", "/reports/hourly", WINDOW, {}),
+        ("/reports/sla-compare", "/reports/sla-compare", WINDOW, {}),
         ("/reports/export.xlsx", "/reports/export.xlsx", WINDOW, {}),
         ("/reports/qa-sample", "/reports/qa-sample", {"month": "2026-03"}, {}),
+        ("/qa/checklist", "/qa/checklist", {}, {}),
+        ("/qa/reviews", "/qa/reviews", {"month": "2026-03"}, {}),
+        ("/qa/reviews/{month}/{ticket_id}", f"/qa/reviews/2026-03/{ticket}", {}, {}),
+        ("/qa/report", "/qa/report", {"month": "2026-03"}, {}),
         ("/sla-policies", "/sla-policies", {}, {}),
     ]
 

@@ -241,6 +241,7 @@ def test_hourly_load_counts_customer_messages_in_the_team_time_zone(desk: Desk) 
 def test_qa_sample_is_drawn_once_and_recorded(desk: Desk) -> None:
     week(desk)
     desk.runtime.runner.catch_up()
+    desk.at("2026-04-01T00:00")  # a month is drawn once it has ended
     params = {"month": "2026-03", "size": "2"}
     first = desk.client.get(
         "/api/v1/reports/qa-sample", params=params, headers={"Authorization": "Bearer t-sue"}
@@ -248,7 +249,7 @@ def test_qa_sample_is_drawn_once_and_recorded(desk: Desk) -> None:
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["population"] == 3 and len(body["tickets"]) == 2
-    desk.at("2026-03-20T10:00").act("bot", week_ticket(desk, "C"), "messages", {"text": "again"})
+    desk.at("2026-04-02T10:00").act("bot", week_ticket(desk, "C"), "messages", {"text": "again"})
     again = desk.client.get(
         "/api/v1/reports/qa-sample", params=params, headers={"Authorization": "Bearer t-audrey"}
     )

@@ -32,6 +32,7 @@ def test_each_report_of_a_worked_week_matches_its_declared_model(desk: Desk) -> 
         model.model_validate(body)
         with pytest.raises(ValueError, match="surprise"):
             model.model_validate({**body, "surprise": 1})
+    desk.at("2026-04-01T00:00")  # a month is drawn once it has ended
     sample = desk.client.get(
         "/api/v1/reports/qa-sample",
         params={"month": "2026-03", "size": "2"},

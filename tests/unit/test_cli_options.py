@@ -26,6 +26,7 @@ COMMANDS = [
     ["analytics", "snapshot", "--to", "snap.duckdb"],
     ["relay", "--once"],
     ["demo", "--no-serve"],
+    ["qa", "sample", "--month", "2026-03"],
 ]
 
 
@@ -73,7 +74,7 @@ def test_without_data_the_environment_then_the_default_decide() -> None:
 def test_every_command_the_cli_has_is_listed_here_and_takes_data_after_it() -> None:
     """A new subcommand (an extension's too) gets `--data` without anyone remembering to add it."""
     leaves = set(leaf_commands(parser()))
-    grouped = ("token", "user", "ticket", "channel", "analytics")
+    grouped = ("token", "user", "ticket", "channel", "analytics", "qa")
     listed = {tuple(c[:2]) if c[0] in grouped else (c[0],) for c in COMMANDS}
     assert leaves == listed
 

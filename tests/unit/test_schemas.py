@@ -5,13 +5,14 @@ import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.domain import Aggregate
 
 from domain.article import Article
 from domain.customer import Customer
+from domain.qa_review import QaReview
 from domain.sla_policy import SlaPolicy
 from domain.snippet import Snippet
 from domain.ticket import Ticket
@@ -26,6 +27,7 @@ PUBLISHED_AGGREGATES: dict[str, type[Aggregate]] = {
     "SlaPolicy": SlaPolicy,
     "Article": Article,
     "Snippet": Snippet,
+    "QaReview": QaReview,
 }
 """Add an aggregate here (and to schemas.PUBLISHED) when its events go to Kafka."""
 
@@ -180,3 +182,22 @@ def test_a_status_report_with_the_providers_time_survives_the_wire() -> None:
     assert decode(encode(record).value) == record
     read = dataclasses.replace(record, position=43, version=6, data=data | {"status": "read", "error": None})
     assert decode(encode(read).value) == read
+
+
+def test_a_qa_review_survives_the_wire_with_its_scores_and_verdict() -> None:
+    from domain.qa_checklist import DEFAULT
+    from domain.qa_sample import QaSample
+    from projections.records import record_from_event
+    from tests.support import stamp
+
+    ticket = str(uuid4())
+    sample = QaSample.draw("2026-03", 1, [(ticket, "anna")], 9, stamp())
+    scores = {"greeting": 2, "accuracy": 1, "tone": 2, "resolution": 0}
+    review = QaReview.record(
+        sample, UUID(ticket), "anna", DEFAULT, scores, "Check twice", False, stamp(3, "quinn")
+    )
+    record = record_from_event(51, review.collect_events()[0])
+    decoded = decode(encode(record).value)
+    assert decoded == record
+    assert decoded.data["scores"] == scores and decoded.data["passed"] is False
+    assert dict(encode(record).headers)["event_type"] == b"QaReview.QaReviewRecorded"

@@ -35,6 +35,7 @@ WRONG = {
     "DESKSTREAM_SESSION_KEY": ("short", "at least 32 characters"),
     "DESKSTREAM_SESSION_IDLE_MINUTES": ("0", "a whole number of 1 or more"),
     "DESKSTREAM_TIME_ZONE": ("Mars/Olympus", "an IANA time zone name"),
+    "DESKSTREAM_SHIFTS": ("09:00-20:00", "no shift covers 20:00-09:00"),
     "DESKSTREAM_FORWARDED_ALLOW_IPS": ("10.0.0.300", "IP addresses or networks separated by commas"),
 }
 

@@ -15,6 +15,8 @@ from domain.customer import Customer
 from domain.event_types import EVENT_TYPES, UNPUBLISHED, EventType
 from domain.idempotency import KeyedRequest
 from domain.mention import Mention
+from domain.qa_checklist import QaChecklist
+from domain.qa_review import QaReview
 from domain.qa_sample import QaSample
 from domain.saved_views import SavedViews
 from domain.sla_policy import SlaPolicy
@@ -26,7 +28,8 @@ from schemas import PUBLISHED, catalogue
 ROOT = Path(__file__).resolve().parents[2]
 AGGREGATES: tuple[type[Aggregate], ...] = (
     Ticket, Customer, SlaPolicy, Article, Snippet,
-    Channel, Conversation, Mention, User, ApiToken, KeyedRequest, QaSample, SavedViews,
+    Channel, Conversation, Mention, User, ApiToken, KeyedRequest, QaSample, SavedViews, QaReview,
+    QaChecklist,
 )  # fmt: skip
 NOT_EVENTS = {"Event", "Created"}
 
@@ -99,10 +102,21 @@ def test_every_route_that_answers_a_model_declares_one_the_openapi_can_describe(
     from fastapi.routing import APIRoute
     from pydantic import BaseModel
 
-    from api.routes import channels, customers, ingest, kb, mentions, search, sla_policies, snippets, tickets
+    from api.routes import (
+        channels,
+        customers,
+        ingest,
+        kb,
+        mentions,
+        qa,
+        search,
+        sla_policies,
+        snippets,
+        tickets,
+    )
 
     undescribed = []
-    for module in (channels, customers, ingest, kb, mentions, search, sla_policies, snippets, tickets):
+    for module in (channels, customers, ingest, kb, mentions, qa, search, sla_policies, snippets, tickets):
         for route in module.router.routes:
             assert isinstance(route, APIRoute)
             if route.endpoint.__annotations__.get("return") in (Response, "Response"):
