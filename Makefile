@@ -1,10 +1,10 @@
-# Quick start: `make run` serves the embedded default; `make test` runs every test.
+# Quick start: `make run` serves the embedded default; `make demo` a demo year; `make test` runs every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint format bench clean
+.PHONY: run demo test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "deskstream needs Python >= 3.11")'
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/deskstream serve
+
+demo: $(STAMP)
+	$(BIN)/deskstream demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -32,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/commands.py
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data data-demo

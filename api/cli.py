@@ -29,6 +29,7 @@ EXTENSIONS: tuple[str, ...] = (
     "api.cli_ingest",
     "api.cli_analytics",
     "api.cli_kafka",
+    "api.cli_demo",
     "api.cli_qa",
 )
 """Modules that add their own subcommands through `register(subparsers)`."""

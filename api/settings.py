@@ -88,9 +88,9 @@ class Settings:
     kafka_bootstrap: str | None = None
     kafka_topic: str = "deskstream.ticket-events"
     kafka_partitions: int = 4
-    aggregate_cache_mb: float = 32
-    history_cache_mb: float = 32
-    duckdb_memory_mb: float = 32
+    aggregate_cache_mb: float = 16
+    history_cache_mb: float = 16
+    duckdb_memory_mb: float = 64
     session_key: str | None = None
     """Signs the workspace's session cookies; every API process behind one address shares it.
     Unset, each data directory keeps its own (session.key)."""

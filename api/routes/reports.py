@@ -31,7 +31,7 @@ from domain.errors import InvalidValueError
 from domain.text_forms import identifier
 from domain.users import User
 from domain.values import TicketType
-from projections import erlang, reports
+from projections import erlang, export_sheet, reports
 from projections.analytics import AnalyticsDb
 from projections.analytics_view import View, open_view
 from projections.reports import BREAKDOWN_BY, CLOCKS, ReportQuery
@@ -158,18 +158,19 @@ def hourly(
 
 @router.get("/export.xlsx")
 def export_xlsx(ctx: ReportDep) -> Response:
-    """Summary, Operators and Tickets sheets for the same filters, as an Excel workbook."""
+    """Summary, Operators and Tickets sheets for the same filters, as an Excel workbook; times in
+    `tz`. The same query gives the same bytes: the file's own times are the view's as-of."""
     q = ctx.query
     with open_view(ctx.db, q.start, q.end, q.as_of) as view:
+        heading = excel.Heading(q, view.as_of)
         content = excel.workbook(
             reports.summary(view, q),
             reports.operators(view, q)["data"],
-            reports.tickets(view, q),
-            f"deskstream {iso(q.start)[:10]} to {iso(q.end)[:10]} (as of {from_us(view.as_of).isoformat()})",
+            export_sheet.ticket_sheet(view, ctx.db, q),
+            heading,
         )
-    name = f"deskstream-{iso(q.start)[:10]}-{iso(q.end)[:10]}.xlsx"
     return Response(
         content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{heading.file_name}"'},
     )

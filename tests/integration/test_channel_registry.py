@@ -157,6 +157,15 @@ def test_every_registered_kind_has_payload_fixtures_that_it_reads(kind: ChannelK
     assert any(p.messages or p.mentions for p in parsed), "no fixture carries a customer's message"
 
 
+def test_every_payload_fixture_names_a_registered_kind() -> None:
+    """A kind module that forgot `@register` is silently absent; its fixtures say it should exist."""
+    payloads = [p for p in HERE.iterdir() if p.is_file() and p.suffix in (".json", ".eml")]
+    sent = list((HERE / "sent").glob("*.json"))
+    named = {p.name.split("_", 1)[0] for p in payloads} | {p.stem for p in sent}
+    unknown = sorted(name for name in named if registry.find(name) is None)
+    assert not unknown, f"fixtures for kinds nobody registered (a missing @register?): {unknown}"
+
+
 SENDABLE = [k for k in registry.kinds() if k.replies is Replies.PUSHED]
 
 

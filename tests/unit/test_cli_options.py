@@ -25,6 +25,7 @@ COMMANDS = [
     ["smtp"],
     ["analytics", "snapshot", "--to", "snap.duckdb"],
     ["relay", "--once"],
+    ["demo", "--no-serve"],
     ["qa", "sample", "--month", "2026-03"],
 ]
 
