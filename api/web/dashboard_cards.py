@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.web import dashboard_links as links
+from api.web.dashboard_format import negligible
 from api.web.report_filters import ReportFilter
 from projections.report_members import METRICS
 
@@ -54,14 +55,16 @@ class Card:
         delta = self.delta
         if delta is None or not self.better:
             return ""
-        if delta == 0:
+        if negligible(delta, self.kind):
             return "same"
         return "good" if (delta > 0) == (self.better == BETTER_UP) else "bad"
 
     @property
     def direction(self) -> str:
         delta = self.delta
-        return "" if delta is None else ("up" if delta > 0 else "down" if delta < 0 else "flat")
+        if delta is None:
+            return ""
+        return "flat" if negligible(delta, self.kind) else ("up" if delta > 0 else "down")
 
 
 def at(figures: dict[str, Any], path: str) -> Any:

@@ -35,12 +35,17 @@ def shown(value: float | None, kind: str, language: str) -> str:
     return number(value, language)
 
 
+def negligible(delta: float, kind: str) -> bool:
+    """Too small to show: a change that rounds to nothing reads as no change, not as a fall."""
+    return round(abs(delta), 1 if kind == "percent" else 0) == 0
+
+
 def change(delta: float | None, kind: str, language: str) -> str:
     """The change against the previous period, signed: `+12`, `−3 min 5 s`, `+1,5 p.p.`."""
     if delta is None:
         return ""
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     size = abs(delta)
+    sign = "±" if negligible(delta, kind) else ("+" if delta > 0 else "−")
     if kind == "percent":
         unit = " п. п." if language == "ru" else " pp"
         return f"{sign}{number(size, language, 1)}{unit}"

@@ -146,6 +146,7 @@ def test_the_excel_button_downloads_the_apis_workbook_on_the_session(week_desk: 
         return [[c.value for row in book[s].iter_rows() for c in row] for s in book.sheetnames]
 
     assert cells(mine.content) == cells(theirs.content)
+    assert mine.content == theirs.content  # the export is deterministic: the very same file
 
 
 def test_only_report_readers_see_the_dashboard(week_desk: Any) -> None:

@@ -80,3 +80,13 @@ def test_a_wrong_field_is_named_and_nothing_is_queried(params: dict[str, str], f
     f = parse(params, MOSCOW, NOW)
     assert f.errors.get(field) == key
     assert f.query() is None
+
+
+def test_a_change_too_small_to_show_reads_as_none_rather_than_as_a_fall() -> None:
+    from api.web.dashboard_format import change
+
+    assert change(-0.04, "percent", "en") == "±0.0 pp"
+    assert change(-0.4, "duration", "ru") == "±0 с"
+    assert (change(1.26, "percent", "ru"), change(-65, "duration", "en"), change(3, "count", "en")) == (
+        "+1,3 п. п.", "−1 min 5 s", "+3"
+    )  # fmt: skip
