@@ -165,6 +165,8 @@ def every_get(desk: dict[str, As]) -> list[tuple[str, str, dict[str, Any], dict[
         ("/reports/breakdown", "/reports/breakdown", {**WINDOW, "by": "channel"}, {}),
         ("/reports/hourly", "/reports/hourly", WINDOW, {}),
         ("/reports/sla-compare", "/reports/sla-compare", WINDOW, {}),
+        ("/reports/distribution", "/reports/distribution", WINDOW, {}),
+        ("/reports/tickets", "/reports/tickets", {**WINDOW, "figure": "received"}, {}),
         ("/reports/export.xlsx", "/reports/export.xlsx", WINDOW, {}),
         ("/reports/qa-sample", "/reports/qa-sample", {"month": "2026-03"}, {}),
         ("/qa/checklist", "/qa/checklist", {}, {}),

@@ -35,6 +35,7 @@ NOT_KEYED = {
     "POST /ingest/widget/{channel}": "the widget sends its own message_id with every message",
     "POST /ingest/mentions/{channel}": "a mention is captured once per the tool's id for it",
     "POST /ingest/dead-letters/{letter_id}/retry": "intake files a retried letter once per message id",
+    "POST /qa/reviews": "keyed; its retry is tested in test_qa_reviews_api.py, beside a drawn month's sample",
 }
 
 
@@ -210,6 +211,11 @@ def sla_policy(desk: Desk) -> tuple[Call, Call]:
     )
 
 
+def qa_checklist(desk: Desk) -> tuple[Call, Call]:
+    first = {"criteria": ["greeting", "accuracy"], "max_score": 2}
+    return ("/qa/checklist", first), ("/qa/checklist", {"criteria": ["tone"], "max_score": 5})
+
+
 def new_channel(desk: Desk) -> tuple[Call, Call]:
     body = {"name": desk.unique("tg"), "kind": "telegram", "settings": {"secret_token": "s3cret"}}
     return ("/channels", body), ("/channels", {**body, "name": desk.unique("tg")})
@@ -258,6 +264,7 @@ CASES = [
     Case("PUT /snippets/{ref}", "anna", snippet_edit),
     Case("POST /snippets/{ref}/archive", "anna", snippet_archive),
     Case("PUT /sla-policies/{name}", "sveta", sla_policy),
+    Case("PUT /qa/checklist", "sveta", qa_checklist),
     Case("POST /channels", "root", new_channel),
     Case("POST /mentions/{mention_id}/triage", "anna", triage),
     Case("POST /mentions/{mention_id}/answered", "anna", answered),

@@ -86,6 +86,21 @@ def test_a_ticket_is_reviewed_once_per_month(desk: Desk, drawn: dict[str, Any]) 
     assert again.status_code == 409 and again.json()["error"] == "qa_review_exists"
 
 
+def test_a_retried_review_gets_its_first_answer_and_a_reused_key_for_another_review_is_refused(
+    desk: Desk, drawn: dict[str, Any]
+) -> None:
+    payload = {"month": "2026-03", "size": 2, "ticket_id": drawn["sample"][0], "scores": GOOD, "passed": True}
+    headers = {"Authorization": "Bearer t-quinn", "Idempotency-Key": "review-1"}
+    first = desk.client.post("/api/v1/qa/reviews", json=payload, headers=headers)
+    head = desk.runtime.helpdesk.recorder.max_notification_id()
+    again = desk.client.post("/api/v1/qa/reviews", json=payload, headers=headers)
+    assert first.status_code == 201 and (again.status_code, again.json()) == (201, first.json())
+    assert desk.runtime.helpdesk.recorder.max_notification_id() == head
+    other = {**payload, "ticket_id": drawn["sample"][1]}
+    reused = desk.client.post("/api/v1/qa/reviews", json=other, headers=headers)
+    assert reused.status_code == 422 and reused.json()["error"] == "idempotency_key_reused"
+
+
 def test_a_review_must_score_the_checklist_and_a_failure_must_say_why(
     desk: Desk, drawn: dict[str, Any]
 ) -> None:
