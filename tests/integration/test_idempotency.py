@@ -176,10 +176,8 @@ def customer_merge(desk: Desk) -> tuple[Call, Call]:
 
 
 def new_article(desk: Desk) -> tuple[Call, Call]:
-    return ("/kb/articles", {"title": "Cards", "body": "Call us."}), (
-        "/kb/articles",
-        {"title": "Loans", "body": "Write to us."},
-    )
+    path = "/kb/articles"
+    return (path, {"title": "Cards", "body": "Call us."}), (path, {"title": "Loans", "body": "Write to us."})
 
 
 def article_revision(desk: Desk) -> tuple[Call, Call]:
@@ -205,10 +203,8 @@ def snippet_archive(desk: Desk) -> tuple[Call, Call]:
 
 def sla_policy(desk: Desk) -> tuple[Call, Call]:
     path = f"/sla-policies/{desk.unique('standard')}"
-    return (path, {"targets_minutes": {"first_response": 60}}), (
-        path,
-        {"targets_minutes": {"first_response": 30}},
-    )
+    first, then = {"targets_minutes": {"first_response": 60}}, {"targets_minutes": {"first_response": 30}}
+    return (path, first), (path, then)
 
 
 def qa_checklist(desk: Desk) -> tuple[Call, Call]:
