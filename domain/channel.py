@@ -9,7 +9,6 @@ passes them in as `required`.
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -118,15 +117,3 @@ def is_secret(key: str) -> bool:
 
 def redacted(settings: dict[str, str]) -> dict[str, str]:
     return {k: ("***" if is_secret(k) and v else v) for k, v in settings.items()}
-
-
-def without_secrets(settings: dict[str, str], text: str) -> str:
-    """`text` with every secret setting's value masked, as typed and as a URL carries it.
-
-    A provider's error may echo the request it refused (a proxy's 404 page naming the path that
-    holds Telegram's bot token), and a delivery error is recorded on the ticket for good."""
-    for key, value in settings.items():
-        if is_secret(key) and value:
-            for form in dict.fromkeys((value, quote(value, safe=""), quote(value))):
-                text = text.replace(form, "***")
-    return text

@@ -18,11 +18,12 @@ from uuid import UUID
 
 from application.command import Context
 from application.helpdesk import Helpdesk
-from domain.channel import Channel, without_secrets
+from domain.channel import Channel
 from domain.event_types import EventType
 from ingest import registry
 from ingest.contract import DeliveryError, ReplyAddress
 from ingest.outbox_jobs import Job, OutboxJobs
+from ingest.secret_mask import without_secrets
 from ingest.service import ACTOR
 from projections.disk_space import is_disk_full
 from projections.failures import Failures
