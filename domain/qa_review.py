@@ -78,16 +78,8 @@ class QaReview(Aggregate):
             review.scores, review.comment, review.passed = dict(self.scores), self.comment, self.passed
             review.reviewer, review.reviewed_at = self.reviewer, self.occurred_at
 
-    ticket_id: UUID
-    operator: str
-    month: str
-    checklist_version: int
-    scores: dict[str, int]
-    max_score: int
-    comment: str
-    passed: bool
-    reviewer: str
-    reviewed_at: datetime
+    __annotations__ = {**QaReviewRecorded.__annotations__, "reviewed_at": datetime}
+    """A review shows what its one event recorded, under the event's names and types, and when."""
 
     def __init__(self) -> None:
         self.scores = {}
