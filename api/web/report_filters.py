@@ -4,33 +4,29 @@
 
 The period is a preset (today, yesterday, this or last week, this or last month) in the viewer's
 time zone (`tz`, default the viewer's own), or `from` and `to`: local dates (`to` included, as a
-date picker means it) or ISO instants (`to` excluded, as the API takes them). The rest are the
-API's own filters. A wrong value is named next to its field, by catalogue key. Links to the API,
-the drill-down and the other report pages carry `api_query()`: the same filters with the period
-as the instants it resolved to, so every page reads exactly the window this one showed.
+date picker means it) or ISO instants (`to` excluded, as the API takes them), read by
+api/web/period.py. The rest are the API's own filters. A wrong value is named next to its field,
+by catalogue key. Links to the API, the drill-down and the other report pages carry
+`api_query()`: the same filters with the period as the instants it resolved to, so every page
+reads exactly the window this one showed.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from api.routes.reports import MAX_WINDOW_DAYS
-from domain.calendar import check_zone, to_us
-from domain.errors import InvalidValueError
+from api.web import period
+from domain.calendar import to_us
 from domain.text_forms import MAX_TAG, identifier
 from domain.values import TicketType
 from projections.report_members import CLOCKS, ReportQuery
 
-PRESETS = ("today", "yesterday", "this_week", "last_week", "this_month", "last_month", "custom")
+PRESETS = (*period.PRESETS, period.CUSTOM)
 DEFAULT_PRESET = "this_month"
 TYPES = tuple(t.value for t in TicketType)
 MAX_TEXT = 200
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-EARLIEST = date(1970, 1, 2)
-LATEST = date(2999, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -82,9 +78,10 @@ class ReportFilter:
     def previous(self) -> ReportQuery | None:
         """The period of equal length just before this one, with the same filters."""
         q = self.query()
-        if q is None:
+        if q is None or self.start is None or self.end is None:
             return None
-        return replace(q, start=2 * q.start - q.end, end=q.start)
+        start, end = period.Window(self.start, self.end).previous().us
+        return replace(q, start=start, end=end)
 
     def filters(self, **changes: str) -> list[tuple[str, str]]:
         """operator, channel, type, tag (those set), clock and tz, with `changes` applied."""
@@ -104,18 +101,18 @@ class ReportFilter:
 
     def api_query(self, **changes: str) -> str:
         """The API's query string: the period as instants (`to` excluded), then the filters."""
-        period = [] if self.start is None or self.end is None else [
+        span = [] if self.start is None or self.end is None else [
             ("from", self.start.isoformat()), ("to", self.end.isoformat())
         ]  # fmt: skip
-        return urlencode([*period, *self.filters(**changes)])
+        return urlencode([*span, *self.filters(**changes)])
 
     def page_query(self, **changes: str) -> str:
         """This page's own query string: the preset (or the dates typed), then the filters."""
-        if self.preset == "custom":
-            period = [("from", self.given_from), ("to", self.given_to)]
+        if self.preset == period.CUSTOM:
+            span = [("from", self.given_from), ("to", self.given_to)]
         else:
-            period = [("preset", self.preset)]
-        return urlencode([*period, *self.filters(**changes)])
+            span = [("preset", self.preset)]
+        return urlencode([*span, *self.filters(**changes)])
 
     @property
     def local_from(self) -> str:
@@ -149,17 +146,16 @@ def parse(params: Mapping[str, str], zone: str, now: datetime) -> ReportFilter:
             return default
         return value
 
-    tz = text("tz") or zone
     try:
-        check_zone(tz)
-    except InvalidValueError:
+        tz = period.team_zone(text("tz"), zone)
+    except period.PeriodError:
         errors["tz"], tz = "dashboard.bad_tz", zone
     tag = text("tag")
     if tag and not 0 < len(identifier(tag)) <= MAX_TAG:
         errors["tag"], tag = "dashboard.bad_tag", ""
     given_from, given_to = text("from"), text("to")
-    preset = choice("preset", PRESETS, "custom" if given_from or given_to else DEFAULT_PRESET)
-    start, end = period(preset, given_from, given_to, tz, now, errors)
+    preset = choice("preset", PRESETS, period.CUSTOM if given_from or given_to else DEFAULT_PRESET)
+    start, end = window(preset, given_from, given_to, tz, now, errors)
     return ReportFilter(
         preset=preset,
         start=start,
@@ -172,81 +168,26 @@ def parse(params: Mapping[str, str], zone: str, now: datetime) -> ReportFilter:
         tag=tag,
         clock=choice("clock", CLOCKS, "business"),
         tz=tz,
-        as_of=instant(text("as_of"), tz, "as_of", errors) if params.get("as_of") else None,
+        as_of=as_of(text("as_of"), tz, errors) if params.get("as_of") else None,
         errors=errors,
     )
 
 
-def period(
+def window(
     preset: str, given_from: str, given_to: str, tz: str, now: datetime, errors: dict[str, str]
 ) -> tuple[datetime | None, datetime | None]:
     """[start, end) in UTC for a preset, or for the dates or instants typed; None, None if wrong."""
-    if preset != "custom":
-        first, last = preset_days(preset, now.astimezone(ZoneInfo(tz)).date())
-        return midnight(first, tz), midnight(last + timedelta(days=1), tz)
-    start = bound(given_from, tz, "from", errors, after=False)
-    end = bound(given_to, tz, "to", errors, after=True)
-    if start is None or end is None:
-        return None, None
-    if end <= start:
-        errors["to"] = "dashboard.bad_order"
-    elif (end - start).days > MAX_WINDOW_DAYS:
-        errors["to"] = "dashboard.too_long"
-    return (None, None) if "to" in errors else (start, end)
-
-
-def preset_days(preset: str, today: date) -> tuple[date, date]:
-    """The first and last day a preset covers, around `today`; weeks begin on Monday."""
-    monday = today - timedelta(days=today.weekday())
-    first_of_month = today.replace(day=1)
-    last_month_end = first_of_month - timedelta(days=1)
-    spans = {
-        "today": (today, today),
-        "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
-        "this_week": (monday, monday + timedelta(days=6)),
-        "last_week": (monday - timedelta(days=7), monday - timedelta(days=1)),
-        "this_month": (first_of_month, next_month(first_of_month) - timedelta(days=1)),
-        "last_month": (last_month_end.replace(day=1), last_month_end),
-    }
-    return spans[preset]
-
-
-def next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
-
-
-def midnight(day: date, tz: str) -> datetime:
-    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(UTC)
-
-
-def bound(value: str, tz: str, key: str, errors: dict[str, str], after: bool) -> datetime | None:
-    """A local date (the start of that day; for `to`, the end of it) or an ISO instant."""
-    if not value:
-        errors[key] = "dashboard.missing_date"
-        return None
-    if DAY.fullmatch(value):
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            day = None
-        if day is None or not EARLIEST <= day <= LATEST:
-            errors[key] = "dashboard.bad_date"
-            return None
-        return midnight(day + timedelta(days=1) if after else day, tz)
-    return instant(value, tz, key, errors)
-
-
-def instant(value: str, tz: str, key: str, errors: dict[str, str]) -> datetime | None:
-    """An ISO 8601 instant; one written without an offset is read in `tz`."""
-    value = re.sub(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$", r"\1+\2", value)  # an unencoded "+" is a space
     try:
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=ZoneInfo(tz))
-        utc = moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        utc = None
-    if utc is None or not EARLIEST <= utc.date() <= LATEST:
-        errors[key] = "dashboard.bad_date"
+        found = period.read_period(preset, given_from, given_to, tz, now)
+    except period.PeriodError as wrong:
+        errors.update({name: f"dashboard.{code}" for name, code in wrong.problems.items()})
+        return None, None
+    return found.start, found.end
+
+
+def as_of(value: str, tz: str, errors: dict[str, str]) -> datetime | None:
+    try:
+        return period.instant(value, tz)
+    except ValueError:
+        errors["as_of"] = "dashboard.bad_date"
         return None
-    return utc

@@ -3,43 +3,48 @@
 The page takes the report API's names (`from`, `to`, `tz`, `operator`, `channel`, `type`, `tag`,
 `aht_seconds`, `target_seconds`, `service_level`) with the API's bounds, plus the dashboard's
 `preset` and the team's `shifts`. A named preset decides the period; without one, `from` and `to`
-do, each a day in `tz` (`to` included whole, as on the search page) or an ISO instant (`to`
-excluded, as in the API). `tz` is the viewer's zone unless the address names another. A preset
-still running ends at the coming full hour: the hourly report divides each hour's messages by how
-often that hour occurred, and hours still to come have not. What is wrong comes back per field, in
+do, each a day in `tz` (`to` included whole, as on the search page) or an ISO instant with its
+offset (`to` excluded, as in the API), read by api/web/period.py. `tz` is the viewer's zone
+unless the address names another. A preset still running ends at the coming full hour: the hourly
+report divides each hour's messages by how often that hour occurred, and hours still to come have
+not. What is wrong comes back per field, in
 the viewer's language, beside what was typed, and nothing is counted.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.choices import one_of
-from api.models import FilterValue, Instant
+from api.models import FilterValue
 from api.routes.reports import MAX_WINDOW_DAYS
-from domain.calendar import check_zone, from_us, to_us
-from domain.errors import InvalidValueError
+from api.web import period
+from domain.calendar import from_us, to_us
 from domain.text_forms import identifier
 from domain.values import TicketType
 from projections.reports import ReportQuery
 from projections.shifts import MAX_TEXT, Shift, ShiftsError, parse_shifts
 
 PRESETS = ("this_week", "last_week", "this_month", "last_month")
-CUSTOM = "custom"
+CUSTOM = period.CUSTOM
 DEFAULT_PRESET = "last_month"
 FIELDS = (
     "preset", "from", "to", "tz", "operator", "channel", "type", "tag",
     "aht_seconds", "target_seconds", "service_level", "shifts",
 )  # fmt: skip
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-INSTANT = TypeAdapter(Instant)
 Problem = tuple[str, dict[str, Any]]
 """A catalogue key and its placeholders: what is wrong with one field."""
+WORDING: dict[str, Problem] = {
+    "missing_date": ("staffing.missing_day", {}),
+    "bad_date": ("staffing.bad_moment", {}),
+    "bad_order": ("staffing.period_backwards", {}),
+    "too_long": ("staffing.period_too_long", {"days": MAX_WINDOW_DAYS}),
+}
+"""This page's words for what api/web/period.py finds wrong with a period."""
 Seconds = Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)]
 Share = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
 
@@ -96,13 +101,12 @@ def read(
     form, errors = valid(typed)
     if form is None:
         return typed, None, errors
-    tz = form.tz or zone
     shifts_text = form.shifts or team_shifts
     shifts = shifts_of(shifts_text, errors)
     try:
-        check_zone(tz)
-    except InvalidValueError:
-        errors["tz"] = ("staffing.bad_zone", {"tz": tz})
+        tz = period.team_zone(form.tz, zone)
+    except period.PeriodError:
+        errors["tz"] = ("staffing.bad_zone", {"tz": form.tz or zone})
         return typed, None, errors
     preset = chosen_preset(typed)
     window = custom_window(form, tz, errors) if preset == CUSTOM else preset_window(preset, tz, now)
@@ -155,63 +159,22 @@ def shifts_of(text: str, errors: dict[str, Problem]) -> tuple[Shift, ...] | None
 
 
 def preset_window(preset: str, tz: str, now: datetime) -> tuple[datetime, datetime]:
-    """This or last week (Monday first) or month in `tz`; a running one ends at the coming hour."""
-    today = now.astimezone(ZoneInfo(tz)).date()
-    monday = today - timedelta(days=today.weekday())
-    first = today.replace(day=1)
-    days = {
-        "this_week": (monday, monday + timedelta(days=7)),
-        "last_week": (monday - timedelta(days=7), monday),
-        "this_month": (first, month_after(first)),
-        "last_month": (month_before(first), first),
-    }
-    start, end = days[preset]
+    """The preset's days in `tz` (api/web/period.py); a running one ends at the coming hour."""
+    window = period.preset_window(preset, tz, now)
     coming_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    return midnight(start, tz), min(midnight(end, tz), coming_hour)
-
-
-def month_after(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
-
-
-def month_before(first: date) -> date:
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
-
-
-def midnight(day: date, tz: str) -> datetime:
-    return datetime.combine(day, time(), ZoneInfo(tz))
+    return window.start.astimezone(ZoneInfo(tz)), min(window.end, coming_hour)
 
 
 def custom_window(
     form: StaffingForm, tz: str, errors: dict[str, Problem]
 ) -> tuple[datetime, datetime] | None:
-    for name, value in (("from", form.start), ("to", form.to)):
-        if not value:
-            errors[name] = ("staffing.missing_day", {})
-    if not form.start or not form.to:
-        return None
-    start, end = moment(form.start, tz, False, "from", errors), moment(form.to, tz, True, "to", errors)
-    if start is None or end is None:
-        return None
-    if end <= start:
-        errors["to"] = ("staffing.period_backwards", {})
-        return None
-    if (end - start).days > MAX_WINDOW_DAYS:
-        errors["to"] = ("staffing.period_too_long", {"days": MAX_WINDOW_DAYS})
-        return None
-    return start, end
-
-
-def moment(text: str, tz: str, end: bool, name: str, errors: dict[str, Problem]) -> datetime | None:
-    """A day in `tz` (its first instant; for `to`, the next day's) or an ISO instant with an offset."""
+    """The days or instants typed; an instant has its offset, as the hourly report wants it."""
     try:
-        if DAY.fullmatch(text):
-            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
-            return INSTANT.validate_python(midnight(day, tz))
-        return INSTANT.validate_python(text)
-    except (ValueError, OverflowError):
-        errors[name] = ("staffing.bad_moment", {})
+        window = period.custom_window(form.start, form.to, tz, offset_required=True)
+    except period.PeriodError as wrong:
+        errors.update({name: WORDING[code] for name, code in wrong.problems.items()})
         return None
+    return window.start, window.end
 
 
 def chosen_preset(typed: Mapping[str, str]) -> str:
