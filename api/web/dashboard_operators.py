@@ -1,6 +1,10 @@
 """The operators table: every per-operator figure of `GET /api/v1/reports/operators`, one column
 each, sortable by any of them, every cell a link to the tickets behind it for that operator.
 
+Thirty columns are too many to read at once, so they stand in four bands (volume, speed, SLA,
+CSI), each headed over its groups of columns; the page script lets the viewer hide and show
+whole bands (remembered in the browser), and without it every band shows.
+
 Sorting is the URL's (`sort=first_response.median_seconds&dir=asc`), done here on the report's
 rows, so the page sorts without script; the page script sorts the same rows in place and keeps
 the URL in step. Operators without a figure in a column sort last either way.
@@ -27,44 +31,42 @@ class Column:
     """The drill-down of a cell (with the row's operator)."""
     group: str = ""
     """Catalogue key of the heading over a group of columns."""
+    band: str = ""
+    """volume, speed, sla or csi: the band of groups the viewer shows or hides together."""
 
 
 def stats_columns(metric: str) -> list[Column]:
     group = f"dashboard.group_{metric}"
     return [
-        Column(f"{metric}.count", "dashboard.col_count", "count", metric, group),
-        Column(f"{metric}.median_seconds", "dashboard.col_median", "duration", metric, group),
-        Column(f"{metric}.p90_seconds", "dashboard.col_p90", "duration", metric, group),
-        Column(f"{metric}.avg_seconds", "dashboard.col_avg", "duration", metric, group),
+        Column(f"{metric}.count", "dashboard.col_count", "count", metric, group, "speed"),
+        Column(f"{metric}.median_seconds", "dashboard.col_median", "duration", metric, group, "speed"),
+        Column(f"{metric}.p90_seconds", "dashboard.col_p90", "duration", metric, group, "speed"),
+        Column(f"{metric}.avg_seconds", "dashboard.col_avg", "duration", metric, group, "speed"),
     ]
 
 
 def sla_columns(metric: str) -> list[Column]:
     group = f"dashboard.group_sla_{metric}"
+    parts = [("achieved_pct", "dashboard.col_pct", "percent", "breached")] + [
+        (outcome, f"dashboard.sla_{outcome}", "count", outcome)
+        for outcome in ("achieved", "breached", "pending")
+    ]
     return [
-        Column(f"sla.{metric}.achieved_pct", "dashboard.col_pct", "percent", f"sla:{metric}:breached", group),
-        *(
-            Column(
-                f"sla.{metric}.{outcome}",
-                f"dashboard.sla_{outcome}",
-                "count",
-                f"sla:{metric}:{outcome}",
-                group,
-            )
-            for outcome in ("achieved", "breached", "pending")
-        ),
+        Column(f"sla.{metric}.{key}", label, kind, f"sla:{metric}:{outcome}", group, "sla")
+        for key, label, kind, outcome in parts
     ]
 
 
+TICKETS, CSI = "dashboard.group_tickets", "dashboard.group_csi"
 COLUMNS = (
-    Column("tickets_assigned", "dashboard.col_assigned", "count", "assigned", "dashboard.group_tickets"),
-    Column("tickets_received", "dashboard.col_received", "count", "received", "dashboard.group_tickets"),
-    Column("tickets_resolved", "dashboard.col_resolved", "count", "resolved", "dashboard.group_tickets"),
+    Column("tickets_assigned", "dashboard.col_assigned", "count", "assigned", TICKETS, "volume"),
+    Column("tickets_received", "dashboard.col_received", "count", "received", TICKETS, "volume"),
+    Column("tickets_resolved", "dashboard.col_resolved", "count", "resolved", TICKETS, "volume"),
     *(c for metric in METRICS for c in stats_columns(metric)),
     *(c for metric in METRICS for c in sla_columns(metric)),
-    Column("csi.csi_pct", "dashboard.col_pct", "percent", "csi:dislike", "dashboard.group_csi"),
-    Column("csi.likes", "dashboard.csi_likes", "count", "csi:like", "dashboard.group_csi"),
-    Column("csi.dislikes", "dashboard.csi_dislikes", "count", "csi:dislike", "dashboard.group_csi"),
+    Column("csi.csi_pct", "dashboard.col_pct", "percent", "csi:dislike", CSI, "csi"),
+    Column("csi.likes", "dashboard.csi_likes", "count", "csi:like", CSI, "csi"),
+    Column("csi.dislikes", "dashboard.csi_dislikes", "count", "csi:dislike", CSI, "csi"),
 )
 SORTS = ("operator", *(c.key for c in COLUMNS))
 DIRECTIONS = ("asc", "desc")
@@ -85,11 +87,22 @@ class OperatorRow:
     cells: tuple[Cell, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Band:
+    key: str
+    span: int
+    """How many columns it heads."""
+    groups: list[tuple[str, int]]
+    """(heading, how many columns it spans), left to right; a band of one group shows no second
+    heading (CSI over CSI)."""
+
+
 @dataclass(frozen=True)
 class Table:
     columns: tuple[Column, ...]
-    groups: list[tuple[str, int]]
-    """(heading, how many columns it spans), left to right."""
+    bands: list[Band]
+    starts: frozenset[int]
+    """The columns that begin a group, ruled off from the one before."""
     rows: list[OperatorRow]
     sort: str
     direction: str
@@ -108,14 +121,26 @@ def sorted_rows(rows: list[dict[str, Any]], sort: str, direction: str) -> list[d
     return known + unknown
 
 
-def groups(columns: tuple[Column, ...]) -> list[tuple[str, int]]:
-    spans: list[tuple[str, int]] = []
-    for column in columns:
-        if spans and spans[-1][0] == column.group:
-            spans[-1] = (column.group, spans[-1][1] + 1)
+def spans(labels: list[str]) -> list[tuple[str, int]]:
+    """Runs of equal labels, left to right: (label, length)."""
+    found: list[tuple[str, int]] = []
+    for label in labels:
+        if found and found[-1][0] == label:
+            found[-1] = (label, found[-1][1] + 1)
         else:
-            spans.append((column.group, 1))
-    return spans
+            found.append((label, 1))
+    return found
+
+
+def bands(columns: tuple[Column, ...]) -> list[Band]:
+    return [
+        Band(band, span, spans([c.group for c in columns if c.band == band]))
+        for band, span in spans([c.band for c in columns])
+    ]
+
+
+def group_starts(columns: tuple[Column, ...]) -> frozenset[int]:
+    return frozenset(i for i, c in enumerate(columns) if i == 0 or c.group != columns[i - 1].group)
 
 
 def table(f: ReportFilter, report_rows: list[dict[str, Any]], params: Mapping[str, str]) -> Table:
@@ -138,4 +163,4 @@ def table(f: ReportFilter, report_rows: list[dict[str, Any]], params: Mapping[st
         key: links.dashboard(f, sort=key, dir=flip[direction] if key == sort else "asc") + "#operators"
         for key in SORTS
     }
-    return Table(COLUMNS, groups(COLUMNS), rows, sort, direction, sort_links)
+    return Table(COLUMNS, bands(COLUMNS), group_starts(COLUMNS), rows, sort, direction, sort_links)

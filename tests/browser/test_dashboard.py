@@ -3,6 +3,7 @@ month, picks an operator, and every card equals the API's JSON; a click on the S
 lists exactly the breached tickets."""
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,42 @@ def test_the_excel_button_downloads_the_export_on_the_session(desk: Desk, month:
     with page.expect_download() as download:
         page.click('a[data-action="excel"]')
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_the_operators_table_hides_and_shows_its_bands_and_still_sorts_with_the_apis_figures(
+    desk: Desk, month: dict[str, str], screenshots: Path
+) -> None:
+    page = desk.page("sofia")
+    page.goto(f"{desk.base}/dashboard?preset=last_month")
+    table = page.locator(".op-table")
+    headings = table.locator("thead tr:last-child th:visible a[data-sort-key]")
+    expect(page.locator("#op-bands input:checked")).to_have_count(4)
+    expect(headings).to_have_count(30)
+    page.locator("#op-bands input[value=speed]").uncheck()
+    page.locator("#op-bands input[value=csi]").uncheck()
+    expect(headings).to_have_count(3 + 12)
+    assert table.locator("td[data-band=speed]:visible, td[data-band=csi]:visible").count() == 0
+    page.reload()
+    expect(headings).to_have_count(15)
+    expect(page.locator("#op-bands input[value=speed]")).not_to_be_checked()
+    table.locator('a[data-sort-key="tickets_received"]').click()
+    table.locator('a[data-sort-key="tickets_received"]').click()
+    expect(page).to_have_url(re.compile(r"sort=tickets_received&dir=desc"))
+    order = table.locator("tbody tr[data-operator]").evaluate_all("rows => rows.map(r => r.dataset.operator)")
+    assert order == ["anna", "boris"]  # anna received 4 tickets, boris 2
+    table.screenshot(path=str(screenshots / "dashboard-operators-bands.png"))
+    start, end = last_month(datetime.now(UTC))
+    with desk.api() as api:
+        window = {"from": start.isoformat(), "to": end.isoformat(), "tz": "UTC"}
+        report = {r["operator"]: r for r in ok(api.get("/reports/operators", params=window))["data"]}
+    keys = table.locator("thead tr:last-child a[data-sort-key]").evaluate_all(
+        "links => links.map(a => a.dataset.sortKey)"
+    )
+    for operator, row in report.items():
+        cells = table.locator(f'tbody tr[data-operator="{operator}"] td').evaluate_all(
+            "cells => cells.map(c => JSON.parse(c.dataset.v))"
+        )
+        assert cells == [at(row, key) for key in keys], operator
+    page.locator("#op-bands input[value=speed]").check()
+    page.locator("#op-bands input[value=csi]").check()
+    expect(headings).to_have_count(30)

@@ -1,8 +1,10 @@
 // The dashboard made live: the "now" strip is refetched when the desk changes (server-sent
 // events, api/web/live.py) and every half minute (deadlines come closer without an event); the
-// filter form keeps a clean URL; the operators table sorts in place and keeps the URL in step.
-// Without this script the page works the same, one request per change.
+// filter form keeps a clean URL; the operators table sorts in place and keeps the URL in step, and
+// its bands of columns (volume, speed, SLA, CSI) can be hidden, as this browser remembers.
+// Without this script the page works the same, one request per change, every band shown.
 "use strict";
+const HIDDEN_BANDS = "ds:dashboard:hidden-bands";
 document.addEventListener("DOMContentLoaded", () => {
   const strip = () => document.getElementById("dash-now");
   let timer = null;
@@ -46,9 +48,39 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // The operators table: a click on a heading sorts by that column (nulls last), like the server.
   const table = document.querySelector(".op-table");
   if (!table) return;
+
+  // The operators table's bands: one unticked hides its columns (dashboard.css), for every period
+  // and filter, as this browser remembers.
+  const bands = document.getElementById("op-bands");
+  if (bands) {
+    const boxes = [...bands.querySelectorAll("input[type=checkbox]")];
+    const known = new Set(boxes.map((box) => box.value));
+    const store = (() => {
+      try {
+        return window.localStorage;
+      } catch {
+        return null; // storage refused (a privacy mode): the choice lasts as long as the page
+      }
+    })();
+    const stored = (store?.getItem(HIDDEN_BANDS) || "").split(" ").filter((band) => known.has(band));
+    const hidden = new Set(stored);
+    const show = () => {
+      for (const box of boxes) box.checked = !hidden.has(box.value);
+      table.dataset.hide = [...hidden].join(" ");
+    };
+    bands.addEventListener("change", (event) => {
+      if (event.target.checked) hidden.delete(event.target.value);
+      else hidden.add(event.target.value);
+      store?.setItem(HIDDEN_BANDS, [...hidden].join(" "));
+      show();
+    });
+    show();
+    bands.hidden = false;
+  }
+
+  // A click on a heading sorts by that column (nulls last), like the server.
   const columnOf = (key) => [...table.querySelectorAll("thead tr:last-child th")].findIndex(
     (th) => th.querySelector("a")?.dataset.sortKey === key,
   );
