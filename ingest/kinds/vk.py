@@ -35,12 +35,14 @@ from ingest.contract import (
 )
 from ingest.kinds.vk_content import comment_content, message_content
 from ingest.kinds.vk_names import UserNames, enabled, full_name
+from ingest.placeholders import EDITED, ignored
 
 KIND = "vk"
 DEFAULT_API = "https://api.vk.com/method"
 API_VERSION = "5.199"
 TRANSIENT = {1, 6, 9, 10}  # unknown, too many requests, flood control, internal server error
 CHAT_PEERS = 2_000_000_000  # a multi-user chat's peer_id is 2000000000 + chat_id
+MAX_EVENT_ID = 128  # VK's are 40 hex digits; a longer one keys its dead letter by the body's hash
 
 
 @register
@@ -77,13 +79,22 @@ class VkAdapter(HttpReplies):
         ):
             raise BadSignature("The secret is missing or wrong.")
 
+    def dead_letter_key(self, body: bytes) -> str | None:
+        """VK resends an event it got no `ok` for with the same `event_id`."""
+        try:
+            event = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return None
+        found = event.get("event_id") if isinstance(event, dict) else None
+        return f"event:{found}" if isinstance(found, str) and 0 < len(found) <= MAX_EVENT_ID else None
+
     def parse(self, channel: Channel, body: bytes) -> Parsed:
         event = obj(load_json(body), "The event")
         kind = text_of(event.get("type"), "type")
         if kind == "confirmation":
             return Parsed(answer=channel.setting("confirmation"))
         if kind not in ("message_new", "wall_reply_new", "wall_reply_edit"):
-            return Parsed(unsupported=f"ignored: {kind}")  # our own replies, typing, joins, likes…
+            return Parsed(unsupported=ignored(kind))  # our own replies, typing, joins, likes…
         payload = obj(event.get("object"), "object")
         if kind == "message_new":
             return self.message_event(channel, payload)
@@ -95,10 +106,10 @@ class VkAdapter(HttpReplies):
         message = obj(payload.get("message", payload), "message")
         action = message.get("action")
         if action is not None:
-            return Parsed(unsupported=f"ignored: {text_of(obj(action, 'action').get('type'), 'action.type')}")
+            return Parsed(unsupported=ignored(text_of(obj(action, "action").get("type"), "action.type")))
         found = self.message(channel, message, profile_names(payload))
         return (
-            Parsed(messages=[found]) if found else Parsed(unsupported="ignored: message_new with no content")
+            Parsed(messages=[found]) if found else Parsed(unsupported=ignored("message_new with no content"))
         )
 
     def message(self, channel: Channel, message: dict[str, Any], names: dict[int, str]) -> Inbound | None:
@@ -131,15 +142,15 @@ class VkAdapter(HttpReplies):
         author = int_of(comment.get("from_id"), "from_id")
         group = channel.setting("group_id")
         if author < 0 and (str(-author) == group or author == owner):
-            return Parsed(unsupported=f"ignored: {kind} by the community")
+            return Parsed(unsupported=ignored(f"{kind} by the community"))
         content = comment_content(comment)
         if not content.text:
-            return Parsed(unsupported=f"ignored: {kind} with no content")
+            return Parsed(unsupported=ignored(f"{kind} with no content"))
         external_id = f"wall:{owner}_{post}:{comment_id}"
         text = content.text
         if kind == "wall_reply_edit":
             edit = text_of(event_id, "event_id", required=False) or digest(text)
-            external_id, text = f"{external_id}:edit:{edit}", f"[edited] {text}"
+            external_id, text = f"{external_id}:edit:{edit}", f"{EDITED}{text}"
         names = profile_names(comment)
         return Parsed(
             messages=[

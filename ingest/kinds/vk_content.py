@@ -1,25 +1,32 @@
-"""What a VK message or wall comment says, as ticket text, and what it carries, as attachment metadata.
+"""What a VK message or wall comment says, as ticket text, and what it carries, as attachments.
 
 Objects: https://dev.vk.com/ru/reference/objects/message (text, geo, attachments, fwd_messages,
 reply_message, payload), https://dev.vk.com/ru/reference/objects/attachments-message and
 https://dev.vk.com/ru/reference/objects/attachments-wall (one `{"type": t, t: {...}}` per item).
 A customer may send a message without a word in it (a location, a sticker, a forwarded message):
-each part becomes a readable line ("[location 55.75, 37.61]", "[sticker]", "[forwarded] text"),
-so nothing a customer sent is a blank ticket message, and the files stay with VK, named by id.
+each part becomes a line worded as for every provider (ingest/placeholders.py: "[location 55.75,
+37.61]", "[sticker]", "[forwarded] text"), so nothing a customer sent is a blank ticket message.
+A file stays with VK, named by VK's `<owner_id>_<id>`; what is not a file (a place, a poll, a
+product, a shared post, a keyboard button's payload…) keeps VK's object as the attachment's
+`payload`.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from domain.text_forms import MAX_TEXT
 from ingest.contract import Malformed, obj, text_of
+from ingest.placeholders import FORWARDED, bracket, location, structured
 
 MAX_QUOTE = 300
 """Characters of a wall post, comment or quoted message repeated inside a placeholder."""
 MAX_FORWARDED = 100
 """VK nests forwarded messages up to 45 deep and 500 in all; more lines than this help nobody."""
 MAX_DEPTH = 45
+REFERENCE = ("id", "conversation_message_id", "peer_id", "from_id", "date")
+"""What names a forwarded or quoted message; its words are in the ticket text already."""
 
 
 @dataclass
@@ -35,19 +42,21 @@ class Content:
 
 def message_content(message: dict[str, Any]) -> Content:
     """The message's own text, then its location, attachments, forwarded messages, and what it
-    answers; a keyboard button's payload is kept as metadata (its label is the text)."""
+    answers; a keyboard button's payload is kept as an attachment (its label is the text)."""
     content = Content()
     read_message(message, content, depth=0)
     payload = message.get("payload")
     if payload is not None:
         button = text_of(payload, "message.payload")
-        content.attachments.append(metadata("payload", None, button))
+        content.attachments.append(structured("payload", decoded(button)))
         if not content.text:
-            content.lines.append(f"[button: {button}]")
+            content.lines.append(bracket("button", button))
     reply = message.get("reply_message")
     if reply is not None:
-        quoted = quote(obj(reply, "message.reply_message"))
+        replied = obj(reply, "message.reply_message")
+        quoted = quote(replied)
         content.lines.append(f"[reply to] {quoted}" if quoted else "[reply to a message]")
+        content.attachments.append(structured("reply_to", reference(replied)))
     return content
 
 
@@ -63,19 +72,22 @@ def read_message(message: dict[str, Any], content: Content, depth: int) -> None:
     content.lines.append(text_of(message.get("text"), "message.text", required=False))
     geo = message.get("geo")
     if geo is not None:
-        content.lines.append(location(obj(geo, "message.geo"), content))
+        content.lines.append(place(obj(geo, "message.geo"), content))
     read_attachments(message.get("attachments", []), content)
     forwarded = message.get("fwd_messages", [])
     if not isinstance(forwarded, list):
         raise Malformed("message.fwd_messages must be a list.")
     for item in forwarded:
-        if sum(line.startswith("[forwarded]") for line in content.lines) >= MAX_FORWARDED:
+        if sum(line.startswith(FORWARDED) for line in content.lines) >= MAX_FORWARDED:
             content.lines.append("[forwarded: more messages not shown]")
             return
-        inner = Content()
-        read_message(obj(item, "fwd_messages[]"), inner, depth + 1)
+        inner, item = Content(), obj(item, "fwd_messages[]")
+        read_message(item, inner, depth + 1)
+        if depth == 0:
+            content.attachments.append(structured("forwarded", reference(item)))
         content.attachments += inner.attachments
-        content.lines += [f"[forwarded] {line}" for line in inner.lines if line.strip()] or ["[forwarded]"]
+        lines = [f"{FORWARDED}{line}" for line in inner.lines if line.strip()]
+        content.lines += lines or [FORWARDED.strip()]
 
 
 def read_attachments(items: Any, content: Content) -> None:
@@ -86,111 +98,102 @@ def read_attachments(items: Any, content: Content) -> None:
         kind = text_of(item.get("type"), "attachments[].type")
         media = item.get(kind)
         media = media if isinstance(media, dict) else {}
-        line, meta = (DESCRIBED.get(kind) or other)(kind, media)
+        line, kept = (DESCRIBED.get(kind) or other)(kind, media)
         content.lines.append(line)
-        content.attachments.append(meta)
+        content.attachments.append(kept)
 
 
-def location(geo: dict[str, Any], content: Content) -> str:
+def place(geo: dict[str, Any], content: Content) -> str:
     """`coordinates` is {latitude, longitude} in current versions and "lat lon" in old ones; a
-    place (a check-in) may come with its name. Degrees are kept as VK sent them, never rounded."""
+    place (a check-in) may come with its name. Degrees are kept as VK sent them."""
     point = geo.get("coordinates")
     if isinstance(point, dict):
-        lat, lon = coordinate(point.get("latitude")), coordinate(point.get("longitude"))
+        lat, lon = point.get("latitude"), point.get("longitude")
     else:
-        first, _, second = words(point).partition(" ")
-        lat, lon = coordinate(first), coordinate(second)
-    place = geo.get("place") if isinstance(geo.get("place"), dict) else {}
-    title = words(place.get("title")) or words(place.get("city"))
-    where = f"{lat}, {lon}" if lat and lon else ""
-    content.attachments.append(metadata("location", where.replace(" ", "") or None, title or None))
-    return "[" + " ".join(w for w in ("location", where) if w) + (f": {title}]" if title else "]")
-
-
-def coordinate(value: Any) -> str:
-    """Degrees as written: 55.753215 stays 55.753215 (an address hangs on the last digits)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return ""
-    try:
-        float(value)
-    except ValueError:
-        return ""
-    return repr(value) if isinstance(value, float) else str(value).strip()
+        lat, _, lon = words(point).partition(" ")
+    spot = geo.get("place") if isinstance(geo.get("place"), dict) else {}
+    title = words(spot.get("title")) or words(spot.get("city"))
+    known = is_number(lat) and is_number(lon)
+    content.attachments.append(structured("location", geo, title or None))
+    return location(lat, lon, title) if known else bracket("location", title)
 
 
 Described = tuple[str, dict[str, Any]]
 
 
 def photo(kind: str, media: dict[str, Any]) -> Described:
-    caption = words(media.get("text"))
-    return placeholder("photo", caption), metadata(kind, owned_id(media), None)
+    return bracket("photo", words(media.get("text"))), file(kind, media, None)
 
 
 def video(kind: str, media: dict[str, Any]) -> Described:
     title = words(media.get("title"))
-    return placeholder("video", title), metadata(kind, owned_id(media), title or None)
+    return bracket("video", title), file(kind, media, title)
 
 
 def audio(kind: str, media: dict[str, Any]) -> Described:
     title = " – ".join(w for w in (words(media.get("artist")), words(media.get("title"))) if w)
-    return placeholder("audio", title), metadata(kind, owned_id(media), title or None)
+    return bracket("audio", title), file(kind, media, title)
 
 
 def doc(kind: str, media: dict[str, Any]) -> Described:
     """VK gives a document's name, extension and size, but no MIME type."""
     name = words(media.get("title"))
-    size = media.get("size") if isinstance(media.get("size"), int) else None
-    return placeholder("file", name), metadata(kind, owned_id(media), name or None, None, size)
+    size = media.get("size")
+    return bracket("file", name), file(kind, media, name, size if is_count(size) else None)
+
+
+def audio_message(kind: str, media: dict[str, Any]) -> Described:
+    """VK transcribes voice messages for some languages; the transcript is what an operator reads."""
+    length, transcript = duration(media.get("duration")), words(media.get("transcript"))
+    return bracket(f"voice message {length}".strip(), transcript), file(kind, media, None)
+
+
+def graffiti(kind: str, media: dict[str, Any]) -> Described:
+    return "[graffiti]", file(kind, media, None)
 
 
 def link(kind: str, media: dict[str, Any]) -> Described:
     url = words(media.get("url"))
-    return placeholder("link", url), metadata(kind, url or None, words(media.get("title")) or None)
+    return bracket("link", url), structured(kind, media, words(media.get("title")) or None, url or None)
 
 
 def market(kind: str, media: dict[str, Any]) -> Described:
     price = media.get("price") if isinstance(media.get("price"), dict) else {}
     title = words(media.get("title"))
     said = ", ".join(w for w in (title, words(price.get("text"))) if w)
-    return placeholder("product", said), metadata(kind, owned_id(media), title or None)
+    return bracket("product", said), structured(kind, media, title or None, owned_id(media))
 
 
 def market_album(kind: str, media: dict[str, Any]) -> Described:
     title = words(media.get("title"))
-    return placeholder("product collection", title), metadata(kind, owned_id(media), title or None)
+    return bracket("product collection", title), structured(kind, media, title or None, owned_id(media))
 
 
 def wall(kind: str, media: dict[str, Any]) -> Described:
     """A post carries `to_id` (its wall) where other objects have `owner_id`."""
     owner = media.get("owner_id", media.get("to_id"))
     post = f"{owner}_{media['id']}" if owner is not None and media.get("id") is not None else None
-    return placeholder("wall post", clipped(media.get("text"))), metadata(kind, post, None)
+    return bracket("wall post", clipped(media.get("text"))), structured(kind, media, None, post)
 
 
 def wall_reply(kind: str, media: dict[str, Any]) -> Described:
-    return placeholder("wall comment", clipped(media.get("text"))), metadata(kind, owned_id(media), None)
+    said = clipped(media.get("text"))
+    return bracket("wall comment", said), structured(kind, media, None, owned_id(media))
 
 
 def sticker(kind: str, media: dict[str, Any]) -> Described:
     found = media.get("sticker_id")
-    return "[sticker]", metadata(kind, str(found) if isinstance(found, int) else None, None)
+    return "[sticker]", structured(kind, media, None, str(found) if is_count(found) else None)
 
 
 def gift(kind: str, media: dict[str, Any]) -> Described:
     found = media.get("id")
-    return "[gift]", metadata(kind, str(found) if isinstance(found, int) else None, None)
-
-
-def audio_message(kind: str, media: dict[str, Any]) -> Described:
-    """VK transcribes voice messages for some languages; the transcript is what an operator reads."""
-    length, transcript = duration(media.get("duration")), words(media.get("transcript"))
-    said = "voice message" + (f" {length}" if length else "")
-    return placeholder(said, transcript), metadata(kind, owned_id(media), None)
+    return "[gift]", structured(kind, media, None, str(found) if is_count(found) else None)
 
 
 def poll(kind: str, media: dict[str, Any]) -> Described:
     question = words(media.get("question"))
-    return placeholder("poll", question), metadata(kind, owned_id(media), question or None)
+    return bracket("poll", question), structured(kind, media, question or None, owned_id(media))
 
 
 def call(kind: str, media: dict[str, Any]) -> Described:
@@ -198,12 +201,12 @@ def call(kind: str, media: dict[str, Any]) -> Described:
     if media.get("state") not in (None, "reached"):
         what = f"missed {what}"
     length = duration(media.get("duration")) if media.get("state") == "reached" else ""
-    return f"[{what}{' ' + length if length else ''}]", metadata(kind, None, None)
+    return f"[{what}{' ' + length if length else ''}]", structured(kind, media)
 
 
 def other(kind: str, media: dict[str, Any]) -> Described:
-    """Graffiti, stories and types VK adds later: the kind is all a placeholder needs to say."""
-    return f"[{kind.replace('_', ' ')}]", metadata(kind, owned_id(media), None)
+    """Stories and the types VK adds later: the kind is all a placeholder needs to say."""
+    return f"[{kind.replace('_', ' ')}]", structured(kind, media, None, owned_id(media))
 
 
 DESCRIBED: dict[str, Callable[[str, dict[str, Any]], Described]] = {
@@ -211,6 +214,8 @@ DESCRIBED: dict[str, Callable[[str, dict[str, Any]], Described]] = {
     "video": video,
     "audio": audio,
     "doc": doc,
+    "audio_message": audio_message,
+    "graffiti": graffiti,
     "link": link,
     "market": market,
     "market_album": market_album,
@@ -218,7 +223,6 @@ DESCRIBED: dict[str, Callable[[str, dict[str, Any]], Described]] = {
     "wall_reply": wall_reply,
     "sticker": sticker,
     "gift": gift,
-    "audio_message": audio_message,
     "poll": poll,
     "call": call,
 }
@@ -231,22 +235,41 @@ def quote(message: dict[str, Any]) -> str:
     return clipped(" ".join(line for line in inner.lines if line.strip()))
 
 
-def placeholder(what: str, detail: str) -> str:
-    return f"[{what}: {detail}]" if detail else f"[{what}]"
+def reference(message: dict[str, Any]) -> dict[str, Any]:
+    return {key: message[key] for key in REFERENCE if key in message}
 
 
-def metadata(
-    kind: str, item_id: str | None, name: str | None, mime_type: str | None = None, size: int | None = None
-) -> dict[str, Any]:
-    return {"kind": kind, "id": item_id, "name": name, "mime_type": mime_type, "size": size}
+def file(kind: str, media: dict[str, Any], name: str | None, size: int | None = None) -> dict[str, Any]:
+    """A file stays at VK: kept by its `<owner_id>_<id>`, name and size (VK gives no MIME type)."""
+    return {"kind": kind, "id": owned_id(media), "name": name or None, "mime_type": None, "size": size}
 
 
 def owned_id(media: dict[str, Any]) -> str | None:
     """VK names a media object `<owner_id>_<id>`, as `attachment=` parameters write it."""
     owner, item = media.get("owner_id"), media.get("id")
-    if isinstance(owner, int) and isinstance(item, int):
-        return f"{owner}_{item}"
-    return None
+    return f"{owner}_{item}" if is_count(owner, signed=True) and is_count(item) else None
+
+
+def decoded(payload: str) -> Any:
+    """A button's payload is JSON text by VK's rules; kept as sent if it is not."""
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload
+
+
+def is_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_count(value: Any, signed: bool = False) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and (signed or value >= 0)
 
 
 def words(value: Any) -> str:
@@ -259,7 +282,7 @@ def clipped(value: Any) -> str:
 
 
 def duration(value: Any) -> str:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not is_count(value):
         return ""
     minutes, seconds = divmod(value, 60)
     return f"{minutes}:{seconds:02d}"

@@ -79,12 +79,15 @@ def test_service_events_are_ignored_by_type_even_with_an_object_of_another_shape
 def test_a_keyboard_button_keeps_its_payload_and_a_reply_quotes_what_it_answers() -> None:
     pressed = new(message(text="Статус заявки", payload='{"command":"status"}')).messages[0]
     assert pressed.text == "Статус заявки"
-    assert pressed.attachments == [
-        {"kind": "payload", "id": None, "name": '{"command":"status"}', "mime_type": None, "size": None}
+    assert [(a["kind"], json.loads(a["payload"])) for a in pressed.attachments] == [
+        ("payload", {"command": "status"})
     ]
     quoted = {"text": "Какая карта?", "from_id": -218765432, "date": DATE - 60, "attachments": []}
     answer = new(message(text="Та, что на 4417", reply_message=quoted)).messages[0]
     assert answer.text == "Та, что на 4417\n[reply to] Какая карта?"
+    assert [(a["kind"], json.loads(a["payload"])) for a in answer.attachments] == [
+        ("reply_to", {"from_id": -218765432, "date": DATE - 60})
+    ]
 
 
 def test_forwarded_messages_bring_their_files_and_stop_at_a_readable_limit() -> None:
@@ -92,7 +95,8 @@ def test_forwarded_messages_bring_their_files_and_stop_at_a_readable_limit() -> 
     inner = {"text": "", "date": DATE, "from_id": 5, "attachments": [photo]}
     one = new(message(fwd_messages=[inner])).messages[0]
     assert one.text == "[forwarded] [photo]"
-    assert [a["id"] for a in one.attachments] == ["5_9"]
+    assert [(a["kind"], a["id"]) for a in one.attachments] == [("forwarded", None), ("photo", "5_9")]
+    assert json.loads(one.attachments[0]["payload"]) == {"date": DATE, "from_id": 5}
     many = [{"text": f"№{n}", "date": DATE, "from_id": 5} for n in range(MAX_FORWARDED + 20)]
     lines = new(message(fwd_messages=many)).messages[0].text.splitlines()
     assert len(lines) == MAX_FORWARDED + 1 and lines[-1] == "[forwarded: more messages not shown]"
@@ -110,9 +114,8 @@ def test_a_location_in_either_documented_form_keeps_its_degrees_and_its_place() 
     current = {"coordinates": {"latitude": 59.938955, "longitude": 30.315644}, "place": {"city": "СПб"}}
     found = new(message(geo=current)).messages[0]
     assert found.text == "[location 59.938955, 30.315644: СПб]"
-    assert found.attachments == [
-        {"kind": "location", "id": "59.938955,30.315644", "name": "СПб", "mime_type": None, "size": None}
-    ]
+    [place] = found.attachments
+    assert (place["kind"], place["name"], json.loads(place["payload"])) == ("location", "СПб", current)
     old = new(message(geo={"type": "point", "coordinates": "55.7 37.6"})).messages[0]
     assert old.text == "[location 55.7, 37.6]"
     nowhere = new(message(geo={"type": "point"})).messages[0]
@@ -126,7 +129,7 @@ def test_files_are_named_by_vks_owner_and_id_and_an_unknown_type_still_says_what
     assert found.text == "[file: акт.pdf]\n[widget card]"
     assert found.attachments == [
         {"kind": "doc", "id": "512_658", "name": "акт.pdf", "mime_type": None, "size": 20480},
-        {"kind": "widget_card", "id": None, "name": None, "mime_type": None, "size": None},
+        {"kind": "widget_card", "id": None, "name": None, "mime_type": None, "size": None, "payload": "{}"},
     ]
 
 
@@ -179,3 +182,9 @@ def test_any_documented_attachment_with_any_object_reads_without_error_and_never
         assert [a["kind"] for a in parsed.messages[0].attachments] == kinds
     else:
         assert not kinds and not text.strip() and parsed.unsupported
+
+
+def test_a_dead_letter_is_keyed_on_vks_event_id_and_a_body_without_one_on_its_hash() -> None:
+    assert VK.dead_letter_key(event("group_join", {"user_id": 5}, "1c2d3e4f")) == "event:1c2d3e4f"
+    assert VK.dead_letter_key(b"{not json") is None
+    assert VK.dead_letter_key(json.dumps({"type": "group_join", "event_id": 7}).encode()) is None
