@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from application.intake import Inbound
+from application.intake import Author, Inbound
 from domain.channel import Channel
 from ingest.channel_kind import HttpReplies, Replies, Webhook, register
 from ingest.contract import (
@@ -49,6 +49,7 @@ from ingest.placeholders import (
 )
 
 KIND = "telegram"
+GROUP_CHATS = ("group", "supergroup")  # many people write in one chat: each message names its author
 DEFAULT_API = "https://api.telegram.org"
 FILES = ("photo", "animation", "video", "video_note", "voice", "audio", "document", "sticker")
 SHADOWS = {"document": "animation", "location": "venue"}
@@ -122,16 +123,19 @@ class TelegramAdapter(HttpReplies):
         text, attachments = found
         sender = obj(message.get("from", chat), "message.from")
         external_id = f"{chat_id}:{message_id}" + (f":edit:{int(sent_at.timestamp())}" if edited else "")
+        handle = str(int_of(sender.get("id"), "from.id"))
+        name = person(sender) or text_of(sender.get("username"), "username", required=False)
         inbound = Inbound(
             channel=channel.name,
             kind=KIND,
-            handle=str(int_of(sender.get("id"), "from.id")),
-            name=person(sender) or text_of(sender.get("username"), "username", required=False),
+            handle=handle,
+            name=name,
             thread=str(chat_id),
             external_id=external_id,
             text=f"{EDITED}{text}" if edited else text,
             occurred_at=sent_at,
             attachments=attachments,
+            author=Author(handle, name) if chat.get("type") in GROUP_CHATS else None,
         )
         return Parsed(messages=[inbound])
 

@@ -1,6 +1,7 @@
 """A group conversation's messages say who wrote each: stored only when set, published in the
 Avro contract, and told on the ticket page, the history table and by the CLI."""
 
+import json
 from uuid import uuid4
 
 import pytest
@@ -11,10 +12,14 @@ from api.web.history_fields import fields
 from api.web.history_times import Times
 from api.web.ticket_timeline import timeline
 from application.helpdesk import Helpdesk
+from application.intake import Author
+from domain.channel import Channel
 from domain.errors import InvalidValueError
 from domain.ticket import Ticket
+from ingest.kinds.telegram import TelegramAdapter
 from projections.avro_records import decode, encode
 from projections.records import record_from_event
+from tests.fixtures.payloads import TG_SECRET
 from tests.support import T0, stamp
 
 OLGA = {"handle": "51230023", "name": "Ольга Смирнова"}
@@ -66,3 +71,18 @@ def test_the_api_the_page_and_the_history_table_name_the_writer() -> None:
     shown = {f.name: f.text for f in fields(record, "en", Times("en", "UTC"))}
     assert shown["author"] == "Ольга Смирнова (51230023)"
     assert "author" not in {f.name for f in fields(record_from_event(3, events[2]), "en", Times("en", "UTC"))}
+
+
+def test_telegram_names_the_writer_in_a_group_or_supergroup_and_nobody_in_a_private_chat() -> None:
+    config = Channel.add("tg", "telegram", None, {"secret_token": TG_SECRET}, stamp())
+
+    def sent(chat_type: str, sender: dict[str, object]) -> Author | None:
+        chat = {"id": -1001834567890 if chat_type != "private" else 7, "type": chat_type}
+        message = {"message_id": 3, "from": sender, "chat": chat, "date": 1772441400, "text": "Счёт 118"}
+        body = json.dumps({"update_id": 1, "message": message}).encode()
+        return TelegramAdapter().parse(config, body).messages[0].author
+
+    maria = {"id": 435671190, "first_name": "Мария", "last_name": "Иванова", "username": "maria_iv"}
+    assert sent("supergroup", maria) == Author("435671190", "Мария Иванова")
+    assert sent("group", {"id": 5, "username": "petr_k"}) == Author("5", "petr_k")
+    assert sent("private", maria) is None
