@@ -10,6 +10,10 @@ A view's schema version sits in `<view>_schema`. When the code's version differs
 tables (its tracking included) are dropped and re-created empty: the runner then sees position
 zero and replays the log into it, so no column is ever left unfilled by a migration.
 
+Tables that hold work instead of a fold (the ingest database's dead letters) cannot be replayed:
+their `WorkSchema` keeps its version in `<name>_schema` the same way, but reaches a new version
+by migrating the tables in place, one numbered step at a time.
+
 The SQL is portable (`?` placeholders, ON CONFLICT): SQLite, PostgreSQL (through
 projections.sql) and DuckDB all take it, each through a cursor that counts changed rows.
 """
