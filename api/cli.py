@@ -19,6 +19,7 @@ from api.kafka_views import parse_views
 from api.setting_values import port
 from api.settings import Settings, SettingsError
 from api.signals import stop_on_signals
+from api.views import author_label
 from application.helpdesk import Helpdesk
 from domain.errors import DomainError
 from projections.records import record_from_event
@@ -206,7 +207,8 @@ def ticket_history(settings: Settings, args: argparse.Namespace) -> int:
         for event in helpdesk.history(args.id):
             record = record_from_event(positions[event.originator_version], event)
             when = record.occurred_at.strftime("%Y-%m-%d %H:%M:%S")
-            details = "  ".join(f"{k}={v!r}" for k, v in record.data.items() if v not in (None, [], ""))
+            data = {**record.data, "author": author_label(record.data.get("author"))}  # a group's writer
+            details = "  ".join(f"{k}={v!r}" for k, v in data.items() if v not in (None, [], ""))
             print(f"{when}  #{record.version:<3} {record.type:<24} {record.actor:<16} {details}")
         return 0
 

@@ -105,11 +105,21 @@ class TicketCustomerPublic(Public):
     recorded_id: str
 
 
+class AuthorPublic(Public):
+    handle: str = Field(description="The writer's id at the provider")
+    name: str = Field(description="The writer's name as the provider gave it; empty when it did not")
+
+
 class ConversationItemPublic(Public):
     kind: str
     text: str
     actor: str
     occurred_at: str
+    author: AuthorPublic | None = Field(
+        default=None,
+        description="Who wrote a customer message in a group conversation (a VK chat, a Telegram "
+        "group); null where the ticket's customer wrote it, and for replies and notes",
+    )
 
 
 class TicketPublic(Public):

@@ -1,6 +1,6 @@
 """Shapes of what the API returns for one ticket or customer, built from aggregates and events."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from api.models import EventPublic
@@ -55,9 +55,19 @@ def conversation(events: Sequence[Any], include_notes: bool) -> list[dict[str, A
                 "text": event.text,
                 "actor": event.actor,
                 "occurred_at": event.occurred_at.isoformat(),
+                "author": getattr(event, "author", None),  # a group conversation's writer
             }
         )
     return items
+
+
+def author_label(author: Mapping[str, Any] | None) -> str:
+    """A group conversation's writer as people read it: "Ольга Смирнова (51230023)", or the
+    provider's id alone when no name was known. Empty for a message without an author."""
+    if not author:
+        return ""
+    name, handle = str(author.get("name") or ""), str(author.get("handle") or "")
+    return f"{name} ({handle})" if name and handle else name or handle
 
 
 def event_public(position: int, event: Any) -> EventPublic:

@@ -24,6 +24,15 @@ from domain.values import Status
 
 
 @dataclass(frozen=True)
+class Author:
+    """Who wrote a message in a group conversation: the provider's id of the writer and the
+    name the payload (or the provider's API) gives, "" when none does."""
+
+    handle: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One customer message as every adapter hands it over, whatever the provider."""
 
@@ -38,6 +47,7 @@ class Inbound:
     subject: str | None = None
     attachments: Sequence[dict[str, Any]] = field(default_factory=tuple)
     ticket_hint: UUID | None = None
+    author: Author | None = None  # set in group conversations (several people write in one thread)
 
 
 @dataclass(frozen=True)
@@ -83,10 +93,11 @@ def _take_in(
     now = desk.clock()
     occurred = min(message.occurred_at, now)
     attachments = [dict(a) for a in message.attachments] or None
+    author = {"handle": message.author.handle, "name": message.author.name} if message.author else None
     if ticket is not None and not too_late(ticket, occurred, window_hours):
         # Out-of-order delivery: a message older than the ticket's last event is filed at that time.
         stamp = Stamp(max(occurred, ticket.last_occurred_at), now, actor, request_id)
-        ticket.receive_message(message.text, message.external_id, stamp, attachments)
+        ticket.receive_message(message.text, message.external_id, stamp, attachments, author)
         thread = thread_for(conversation, message, ticket.id, stamp)
         recordings = desk.save(ticket, *thread)
         return IntakeResult(ticket.id, ticket.version, recordings[-1].notification.id, "appended")
@@ -101,6 +112,7 @@ def _take_in(
         message.external_id,
         stamp,
         attachments,
+        author,
     )
     if owner:
         ticket.assign(owner, None, stamp)

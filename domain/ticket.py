@@ -8,6 +8,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.copying import CheapCopy
 from domain.event_base import StampedEvent, event_stamp
+from domain.message_parts import AuthorWhenSet, message_parts
 from domain.stamp import Stamp
 from domain.text_forms import check_text, identifier, normalise_tags
 from domain.ticket_guards import TicketGuards, check_assignee, check_department, check_tags_apart
@@ -37,13 +38,14 @@ class Ticket(TicketGuards, CheapCopy, Aggregate):
                 ticket.request_versions[self.request_id] = self.originator_version
             self.update(ticket)
 
-    class TicketOpened(Event, Aggregate.Created):
+    class TicketOpened(AuthorWhenSet, Event, Aggregate.Created):
         channel: str
         customer_id: UUID
         subject: str | None
         text: str
         external_id: str | None
         attachments: list[dict[str, Any]] | None = None
+        author: dict[str, str] | None = None  # who wrote it, in a group conversation (message_parts)
 
         def update(self, ticket: "Ticket") -> None:
             ticket.channel = self.channel
@@ -65,10 +67,11 @@ class Ticket(TicketGuards, CheapCopy, Aggregate):
             ticket.deliveries = {}
             ticket.reply_statuses = {}
 
-    class CustomerMessageReceived(Event):
+    class CustomerMessageReceived(AuthorWhenSet, Event):
         text: str
         external_id: str | None
         attachments: list[dict[str, Any]] | None = None
+        author: dict[str, str] | None = None
 
         def update(self, ticket: "Ticket") -> None:
             if ticket.waiting_since is None:
@@ -102,10 +105,8 @@ class Ticket(TicketGuards, CheapCopy, Aggregate):
 
     class ReplyStatusReported(Event):
         """The provider reports a delivered reply sent, delivered, read or failed (`error` is theirs).
-
-        `status_at` is the provider's own time for it; the event's occurred_at is when we heard,
-        so that a late or reordered report never moves the ticket's clock back.
-        """
+        `status_at` is the provider's own time for it; the event's occurred_at is when we heard, so
+        that a late or reordered report never moves the ticket's clock back."""
 
         reply_version: int
         provider_message_id: str
@@ -237,6 +238,7 @@ class Ticket(TicketGuards, CheapCopy, Aggregate):
         external_id: str | None,
         stamp: Stamp,
         attachments: list[dict[str, Any]] | None = None,
+        author: dict[str, str] | None = None,
     ) -> "Ticket":
         check_text(text)
         return cls._create(
@@ -247,7 +249,7 @@ class Ticket(TicketGuards, CheapCopy, Aggregate):
             subject=subject,
             text=text,
             external_id=external_id,
-            **({"attachments": attachments} if attachments else {}),
+            **message_parts(attachments, author),
             **event_stamp(stamp),
         )
 
@@ -257,16 +259,17 @@ class Ticket(TicketGuards, CheapCopy, Aggregate):
         external_id: str | None,
         stamp: Stamp,
         attachments: list[dict[str, Any]] | None = None,
+        author: dict[str, str] | None = None,
     ) -> None:
         """A customer's message also wakes a paused ticket and reopens a resolved one."""
         self.check_not_merged()
         check_text(text)
+        parts = message_parts(attachments, author)
         if self.status == Status.RESOLVED:
             self._record(self.Reopened, stamp, reason=ReopenReason.CUSTOMER_REPLIED.value)
         elif self.status == Status.PAUSED:
             self._record(self.Resumed, stamp, reason=ResumeReason.CUSTOMER_REPLIED.value)
-        extra = {"attachments": attachments} if attachments else {}
-        self._record(self.CustomerMessageReceived, stamp, text=text, external_id=external_id, **extra)
+        self._record(self.CustomerMessageReceived, stamp, text=text, external_id=external_id, **parts)
 
     def reply(
         self, text: str, stamp: Stamp, snippet: UUID | None = None, article: UUID | None = None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from application.intake import Inbound
 from domain.channel import Channel
 from ingest.contract import DeliveryError, Outgoing, Parsed, ReplyAddress
 
@@ -62,7 +63,10 @@ class ChannelKind(ABC):
 
     Register it with `@register` above the class. With `Webhook(challenge_doc=…)`, also override
     `challenge`. If the provider puts the channel's shared secret inside the JSON body (VK), name
-    those top-level fields in `secret_body_fields`: dead letters drop them.
+    those top-level fields in `secret_body_fields`: dead letters drop them. If the provider names
+    each delivery (Telegram's update_id, VK's event_id), override `dead_letter_key`, so that its
+    retries of one payload count on one dead letter. A kind that can ask its provider for the
+    names its payloads lack (VK) may override `named`.
     """
 
     kind: str
@@ -90,6 +94,17 @@ class ChannelKind(ABC):
     def challenge(self, channel: Channel, mode: str | None, token: str | None, value: str | None) -> str:
         """The answer to the provider's GET verification of the webhook URL."""
         raise NotImplementedError(f"The {self.kind} kind has no webhook challenge.")
+
+    def dead_letter_key(self, body: bytes) -> str | None:
+        """What names this payload across the provider's retries (its update or event id), read
+        from any body however broken; None when there is nothing: the dead-letter store then keys
+        the letter on a hash of the body it keeps."""
+        return None
+
+    def named(self, channel: Channel, messages: list[Inbound]) -> list[Inbound]:
+        """The parsed messages, with names the payload lacked filled in where the kind can ask the
+        provider (VK's `users.get`); never raises. By default they are left as parsed."""
+        return messages
 
 
 class HttpReplies(ChannelKind):

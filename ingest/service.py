@@ -9,7 +9,7 @@ does a status report on a reply we sent (one on a message we did not send: 200 a
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -122,6 +122,8 @@ class IngestService:
             return Outcome(
                 200, {"status": "ignored", "dead_letter": dead(parsed.unsupported)}, text=ok(config)
             )
+        if parsed.messages:
+            parsed = replace(parsed, messages=adapter.named(config, parsed.messages))
         return self.record(config, parsed, dead)
 
     def record(self, config: Channel, parsed: Parsed, dead: Callable[[str], str]) -> Outcome:

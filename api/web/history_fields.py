@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from api.models import EventPublic
+from api.views import author_label
 from api.web.catalogue import messages, translate
 from api.web.history_times import Times
 from projections.records import EventRecord
@@ -84,6 +85,8 @@ def text_of(name: str, value: Any, language: str, times: Times) -> str:
         return ", ".join(text_of(name, v, language, times) for v in value)
     if isinstance(value, Mapping) and name == "attachments":
         return attachment(value, language)
+    if isinstance(value, Mapping) and name == "author":
+        return author_label(value)
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     for prefix in VALUE_WORDS.get(name, ()):

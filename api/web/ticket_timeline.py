@@ -53,6 +53,13 @@ class Item:
     def text(self) -> str:
         return str(self.data.get("text") or "")
 
+    @property
+    def author(self) -> Mapping[str, Any] | None:
+        """Who wrote a customer message in a group conversation (a VK chat, a Telegram group);
+        None where the ticket's customer wrote it."""
+        found = self.data.get("author") if self.kind == "customer" else None
+        return found if isinstance(found, Mapping) else None
+
 
 def timeline(events: Sequence[Any], positions: Mapping[int, int], pulled: bool = False) -> list[Item]:
     """Every event but delivery reports, each of those folded into its reply. On a channel whose
