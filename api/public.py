@@ -133,3 +133,7 @@ class TicketPublic(Public):
 
 class DeadLettersPublic(RowsPublic):
     pass
+
+
+class RawMailsPublic(RowsPublic):
+    pass
