@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from api.clock import system_clock
 from api.data_dir import secure
 from api.settings import Settings, SettingsError
+from api.sqlite_heap import limit_sqlite_heap
 from api.store import aggregate_cache, event_positions, store_env
 from api.token_cache import TokenCache
 from api.view_files import ANALYTICS_FILE, search_path, view_file
@@ -122,6 +123,7 @@ def ingest_target(settings: Settings) -> str | Path:
 
 def build(settings: Settings, clock: Callable[[], datetime] = system_clock) -> Runtime:
     secure(settings.data_dir)
+    limit_sqlite_heap(settings.sqlite_memory_mb)
     helpdesk = open_helpdesk(settings, clock)
     queue_db = open_database(settings.queue_target)
     queue = QueueStore(queue_db)

@@ -65,6 +65,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DESKSTREAM_AGGREGATE_CACHE_MB", "aggregate_cache_mb", positive_whole),
     Variable("DESKSTREAM_HISTORY_CACHE_MB", "history_cache_mb", positive_whole),
     Variable("DESKSTREAM_DUCKDB_MEMORY_MB", "duckdb_memory_mb", positive_whole),
+    Variable("DESKSTREAM_SQLITE_MEMORY_MB", "sqlite_memory_mb", positive_whole),
     Variable("DESKSTREAM_SESSION_KEY", "session_key", session_key, hidden),
     Variable("DESKSTREAM_SESSION_IDLE_MINUTES", "session_idle_minutes", positive_whole),
     Variable("DESKSTREAM_TIME_ZONE", "time_zone", time_zone),
@@ -91,6 +92,8 @@ class Settings:
     aggregate_cache_mb: float = 16
     history_cache_mb: float = 16
     duckdb_memory_mb: float = 64
+    sqlite_memory_mb: float = 16
+    """SQLite's page caches, all connections of the process together (a soft limit)."""
     session_key: str | None = None
     """Signs the workspace's session cookies; every API process behind one address shares it.
     Unset, each data directory keeps its own (session.key)."""

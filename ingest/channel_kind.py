@@ -62,7 +62,9 @@ class ChannelKind(ABC):
 
     Register it with `@register` above the class. With `Webhook(challenge_doc=…)`, also override
     `challenge`. If the provider puts the channel's shared secret inside the JSON body (VK), name
-    those top-level fields in `secret_body_fields`: dead letters drop them.
+    those top-level fields in `secret_body_fields`: dead letters drop them. If the provider names
+    each delivery (Telegram's update_id, VK's event_id), override `dead_letter_key`, so that its
+    retries of one payload count on one dead letter.
     """
 
     kind: str
@@ -90,6 +92,12 @@ class ChannelKind(ABC):
     def challenge(self, channel: Channel, mode: str | None, token: str | None, value: str | None) -> str:
         """The answer to the provider's GET verification of the webhook URL."""
         raise NotImplementedError(f"The {self.kind} kind has no webhook challenge.")
+
+    def dead_letter_key(self, body: bytes) -> str | None:
+        """What names this payload across the provider's retries (its update or event id), read
+        from any body however broken; None when there is nothing: the dead-letter store then keys
+        the letter on a hash of the body it keeps."""
+        return None
 
 
 class HttpReplies(ChannelKind):

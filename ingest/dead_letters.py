@@ -3,12 +3,19 @@
 Durable in the ingest database (a SQLite file in the data dir, or PostgreSQL), with the raw
 body, the headers and the reason, so an admin can fix the cause and retry.
 
+A provider retries what it was not answered 200 (and some retry anyway): one payload is one
+letter, whatever the number of deliveries, which `deliveries` counts. A letter is known by its
+channel and key: the provider's id of the delivery where the kind can read one
+(`ChannelKind.dead_letter_key`: Telegram's update_id, the wamids of a WhatsApp notification), else
+a sha256 of the kept body.
+
 A letter never keeps a secret. It is kept only after its sender was verified, and a retry does
 not verify again, so the secret that proved it is not needed: the Telegram secret-token header
 is not kept, and neither is the `secret` inside a VK body. Letters kept by an earlier version
 are cleaned when the store opens.
 """
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,13 +23,18 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from ingest.registry import kinds
+from ingest.registry import find, kinds
 from projections.sql import Database
+from projections.tracking import TrackingCursor, WorkSchema
 
-SCHEMA = """CREATE TABLE IF NOT EXISTS dead_letters (
+BASELINE = (
+    """CREATE TABLE IF NOT EXISTS dead_letters (
     id TEXT PRIMARY KEY, channel TEXT NOT NULL, kind TEXT NOT NULL, received_at TEXT NOT NULL,
     reason TEXT NOT NULL, headers TEXT NOT NULL, body BYTEA NOT NULL, status TEXT NOT NULL,
-    retries INTEGER NOT NULL)"""
+    retries INTEGER NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS dead_letters_status ON dead_letters (status, received_at)",
+)
+"""Version 1: the table as it was before letters had keys."""
 KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256")
 """Headers worth keeping that hold no secret (a signature is a digest, not the key)."""
 SECRET_BODY_FIELDS = {k.kind: k.secret_body_fields for k in kinds() if k.secret_body_fields}
@@ -40,6 +52,7 @@ class DeadLetter:
     body: bytes
     status: str
     retries: int
+    deliveries: int
 
     def public(self) -> dict[str, Any]:
         return {
@@ -50,6 +63,7 @@ class DeadLetter:
             "reason": self.reason,
             "status": self.status,
             "retries": self.retries,
+            "deliveries": self.deliveries,
             "body": self.body.decode("utf-8", errors="replace"),
         }
 
@@ -58,10 +72,7 @@ class DeadLetters:
     def __init__(self, db: Database) -> None:
         self.db = db
         with db.transaction() as cur:
-            cur.execute(SCHEMA)
-            cur.execute(
-                "CREATE INDEX IF NOT EXISTS dead_letters_status ON dead_letters (status, received_at)"
-            )
+            SCHEMA.upgrade(cur)
         self.scrub()
 
     def scrub(self) -> int:
@@ -86,14 +97,19 @@ class DeadLetters:
     def add(
         self, channel: str, kind: str, reason: str, body: bytes, headers: Mapping[str, str], at: datetime
     ) -> str:
-        kept, body = kept_headers(headers), kept_body(kind, body)
-        letter_id = uuid4().hex
+        """The letter's id: a new letter, or the one this payload already has, counting one more
+        delivery and keeping the latest reason (its status stays what an admin made it)."""
+        key, kept, body = letter_key(kind, body), kept_headers(headers), kept_body(kind, body)
+        row = (uuid4().hex, channel, kind, at.isoformat(), reason[:2000], json.dumps(kept), bytes(body), key)
         with self.db.transaction() as cur:
-            cur.execute(
-                f"INSERT INTO dead_letters ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'new', 0)",
-                (letter_id, channel, kind, at.isoformat(), reason[:2000], json.dumps(kept), bytes(body)),
+            found = cur.fetchall(
+                f"INSERT INTO dead_letters ({COLUMNS}, letter_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'new', 0, 1, ?) ON CONFLICT (channel, letter_key) "
+                "DO UPDATE SET deliveries = dead_letters.deliveries + 1, reason = excluded.reason "
+                "RETURNING id",
+                row,
             )
-        return letter_id
+        return str(found[0][0])
 
     def get(self, letter_id: str) -> DeadLetter | None:
         rows = self.db.fetchall(f"SELECT {COLUMNS} FROM dead_letters WHERE id = ?", (letter_id,))
@@ -132,13 +148,49 @@ class DeadLetters:
             )
 
 
-COLUMNS = "id, channel, kind, received_at, reason, headers, body, status, retries"
+COLUMNS = "id, channel, kind, received_at, reason, headers, body, status, retries, deliveries"
 
 
 def letter(row: tuple[Any, ...]) -> DeadLetter:
     return DeadLetter(
-        row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), bytes(row[6]), row[7], int(row[8])
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        json.loads(row[5]),
+        bytes(row[6]),
+        row[7],
+        int(row[8]),
+        int(row[9]),
     )
+
+
+def letter_key(kind: str, body: bytes) -> str:
+    """The provider's name for this payload where the kind reads one, else a hash of what is kept
+    (never of a secret the raw body carries)."""
+    found = find(kind)
+    named = found.dead_letter_key(body) if found is not None else None
+    return named or "sha256:" + hashlib.sha256(kept_body(kind, body)).hexdigest()
+
+
+def keyed(cur: TrackingCursor) -> None:
+    """Version 2: each letter gets its key and a count of deliveries. Letters an earlier version
+    kept once per retry keep apart: the oldest takes the key, each later one its key + #id."""
+    cur.execute("ALTER TABLE dead_letters ADD COLUMN letter_key TEXT")
+    cur.execute("ALTER TABLE dead_letters ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 1")
+    taken: set[tuple[str, str]] = set()
+    rows = cur.fetchall("SELECT id, channel, kind, body FROM dead_letters ORDER BY received_at, id")
+    for letter_id, channel, kind, body in rows:
+        key = letter_key(kind, bytes(body))
+        if (channel, key) in taken:
+            key = f"{key}#{letter_id}"
+        taken.add((channel, key))
+        cur.execute("UPDATE dead_letters SET letter_key = ? WHERE id = ?", (key, letter_id))
+    cur.execute("CREATE UNIQUE INDEX dead_letters_key ON dead_letters (channel, letter_key)")
+
+
+SCHEMA = WorkSchema("dead_letters", BASELINE, (keyed,))
 
 
 def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -10,11 +10,15 @@ A view's schema version sits in `<view>_schema`. When the code's version differs
 tables (its tracking included) are dropped and re-created empty: the runner then sees position
 zero and replays the log into it, so no column is ever left unfilled by a migration.
 
+Tables that hold work instead of a fold (the ingest database's dead letters) cannot be replayed:
+their `WorkSchema` keeps its version in `<name>_schema` the same way, but reaches a new version
+by migrating the tables in place, one numbered step at a time.
+
 The SQL is portable (`?` placeholders, ON CONFLICT): SQLite, PostgreSQL (through
 projections.sql) and DuckDB all take it, each through a cursor that counts changed rows.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -125,3 +129,47 @@ class ViewSchema:
             if inserted == 1:
                 return
         raise TrackingConflictError(f"The {self.view} view's position for {source} is no longer {before}.")
+
+
+Step = Callable[[TrackingCursor], None]
+
+
+@dataclass(frozen=True)
+class WorkSchema:
+    """Tables that hold work rather than a fold of events (the dead letters): no replay can refill
+    them, so a new version is reached by migrating them in place, never by dropping them.
+
+    `baseline` creates version 1 (and, run again, changes nothing); `steps[i]` takes version i + 1
+    to i + 2. The version sits in `<name>_schema`, as a view's does. A table made before it was
+    versioned is version 1. Each step runs once even with several processes starting together: the
+    version row is moved first, as a compare-and-set, and only the process that moved it migrates
+    (PostgreSQL holds the others on that row until the migration commits; SQLite has one writer)."""
+
+    name: str
+    baseline: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+    @property
+    def version(self) -> int:
+        return 1 + len(self.steps)
+
+    @property
+    def version_table(self) -> str:
+        return f"{self.name}_schema"
+
+    def upgrade(self, cur: TrackingCursor) -> int:
+        """Brings the tables to this version; returns the version they were at."""
+        for statement in self.baseline:
+            cur.execute(statement)
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {self.version_table} (version INTEGER NOT NULL)")
+        rows = cur.fetchall(f"SELECT version FROM {self.version_table}")
+        if not rows:
+            cur.execute(f"INSERT INTO {self.version_table} (version) VALUES (1)")
+        found = int(rows[0][0]) if rows else 1
+        for version in range(found, self.version):
+            moved = cur.execute(
+                f"UPDATE {self.version_table} SET version = ? WHERE version = ?", (version + 1, version)
+            )
+            if moved:
+                self.steps[version - 1](cur)
+        return found

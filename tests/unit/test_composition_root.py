@@ -2,6 +2,7 @@
 collaborators at construction: nothing outside it is wired by patching an object once built."""
 
 import ast
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,17 @@ def test_project_from_kafka_without_a_broker_prints_one_line_and_exits_2(
     assert main(["project", "--source", "kafka", "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "DESKSTREAM_KAFKA_BOOTSTRAP" in err and "Traceback" not in err
+
+
+def test_the_server_bounds_sqlite_memory_for_every_connection_it_will_open(tmp_path: Path) -> None:
+    runtime = build(Settings(data_dir=tmp_path, sqlite_memory_mb=24))
+    try:
+        later = sqlite3.connect(":memory:")
+        assert later.execute("PRAGMA soft_heap_limit").fetchone()[0] == 24 * MIB
+        later.close()
+    finally:
+        runtime.close()
+        build(Settings(data_dir=tmp_path / "default")).close()
+    fresh = sqlite3.connect(":memory:")
+    assert fresh.execute("PRAGMA soft_heap_limit").fetchone()[0] == Settings().sqlite_memory_mb * MIB
+    fresh.close()

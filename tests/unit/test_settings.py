@@ -32,6 +32,7 @@ WRONG = {
     "DESKSTREAM_AGGREGATE_CACHE_MB": ("32MB", "a whole number of 1 or more"),
     "DESKSTREAM_HISTORY_CACHE_MB": ("-1", "a whole number of 1 or more"),
     "DESKSTREAM_DUCKDB_MEMORY_MB": ("lots", "a whole number of 1 or more"),
+    "DESKSTREAM_SQLITE_MEMORY_MB": ("16MiB", "a whole number of 1 or more"),
     "DESKSTREAM_SESSION_KEY": ("short", "at least 32 characters"),
     "DESKSTREAM_SESSION_IDLE_MINUTES": ("0", "a whole number of 1 or more"),
     "DESKSTREAM_TIME_ZONE": ("Mars/Olympus", "an IANA time zone name"),

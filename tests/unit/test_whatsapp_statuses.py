@@ -66,7 +66,7 @@ def test_messages_and_statuses_of_one_notification_are_both_read() -> None:
 def test_a_status_word_we_do_not_record_is_unsupported_not_malformed() -> None:
     parsed = parse(wa_statuses(wa_status(WAMID, "deleted", 1772442003)))
     assert parsed.statuses == []
-    assert parsed.unsupported == "WhatsApp notification not handled: status 'deleted'"
+    assert parsed.unsupported == "ignored: status deleted"
 
 
 @pytest.mark.parametrize(
