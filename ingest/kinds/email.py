@@ -36,6 +36,7 @@ from ingest.mail.charsets import decode, header_text
 from ingest.mail.html_text import html_to_text
 from ingest.mail.quotes import newlines, own_words, tidied
 from ingest.mail.subject import REPLY_POLICY
+from ingest.placeholders import structured
 
 KIND = "email"
 UUID_TEXT = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -59,6 +60,13 @@ class EmailAdapter(ChannelKind):
 
     def verify(self, channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
         """SMTP mail is accepted by recipient address; the server checks it before DATA."""
+
+    def dead_letter_key(self, body: bytes) -> str | None:
+        """A mail server retries with the same Message-ID (the bytes may differ by a relay's lines)."""
+        try:
+            return f"message:{message_key(body)}"
+        except (ValueError, TypeError, LookupError, UnicodeError):
+            return None  # headers past reading: the letter is keyed on the body's hash
 
     def parse(self, channel: Channel, body: bytes) -> Parsed:
         try:
@@ -269,15 +277,9 @@ def file(part: EmailMessage, hint: str | None) -> dict[str, Any]:
 
 
 def full_text(text: str) -> dict[str, Any]:
-    """The whole text, quoted history and signature included, beside the ticket text that lacks them.
-    Attachment metadata is where `Inbound` carries what is not the message's text, and an operator
-    sees it with the message (`GET /tickets/{id}/events`, the ticket page's files)."""
+    """The whole text, quoted history and signature included, beside the ticket text that lacks them:
+    attachment metadata is where `Inbound` carries what is not the message's text, and its `payload`
+    (`{"text": …}` as JSON) travels with the event to Kafka and the views like any other."""
     kept = text[:MAX_TEXT]
-    return {
-        "kind": "full_text",
-        "id": None,
-        "name": "full_text.txt",
-        "mime_type": "text/plain",
-        "size": len(kept.encode("utf-8")),
-        "text": kept,
-    }
+    whole = structured("full_text", {"text": kept}, name="full_text.txt")
+    return {**whole, "mime_type": "text/plain", "size": len(kept.encode("utf-8"))}

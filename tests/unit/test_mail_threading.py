@@ -1,5 +1,6 @@
 """Which ticket and thread a mail belongs to, and who it is from (ingest/kinds/email.py)."""
 
+import json
 from uuid import UUID
 
 import pytest
@@ -143,7 +144,7 @@ def test_stripped_history_is_kept_whole_as_full_text_metadata() -> None:
         "name": "full_text.txt",
         "mime_type": "text/plain",
         "size": len(expected.encode()),
-        "text": expected,
+        "payload": json.dumps({"text": expected}, ensure_ascii=False, separators=(",", ":")),
     }
 
 
