@@ -11,6 +11,7 @@ intake reads it, so whatever intake makes of it, the original can be read again.
 
 import asyncio
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,9 @@ from aiosmtpd.controller import Controller
 from ingest.kinds.email import KIND, message_key
 from ingest.runtime import IngestRuntime
 from ingest.service import Outcome
+
+log = logging.getLogger(__name__)
+TRY_AGAIN = "451 4.3.0 Temporary failure, please retry"
 
 
 class IntakeHandler:
@@ -41,9 +45,13 @@ class IntakeHandler:
         names = {known[a.lower()] for a in envelope.rcpt_tos if a.lower() in known}
         loop = asyncio.get_running_loop()
         for name in sorted(names):
-            outcome = await loop.run_in_executor(None, self.take, name, body)
+            try:
+                outcome = await loop.run_in_executor(None, self.take, name, body)
+            except Exception:  # aiosmtpd would answer 500, and the sender would bounce the mail for good
+                log.exception("SMTP intake failed for channel %s", name)
+                return TRY_AGAIN
             if outcome.status >= 500:
-                return "451 4.3.0 Temporary failure, please retry"
+                return TRY_AGAIN
         return "250 Message accepted"
 
     def take(self, name: str, body: bytes) -> Outcome:

@@ -16,6 +16,7 @@ from api.app import create_app
 from api.auth import hash_token, new_token
 from api.bootstrap import Runtime
 from application.command import Context
+from ingest.mail.raw_store import RawMailStore
 from projections.queue_store import QueueFilter
 from tests.fixtures.payloads import admin_token
 from tests.integration.test_smtp_roundtrip import SUPPORT, Capture, mail_desk
@@ -193,3 +194,19 @@ def test_a_cyrillic_reply_subject_is_not_folded_after_the_colon(
     assert lines[0] != "Subject:" and lines[0].startswith("Subject: Re: ")
     assert str(message_from_bytes(out, policy=policy.default)["Subject"]) == f"Re: {subject} [#{ticket_id}]"
     assert mail.capture.mails[-1][0] == [address]
+
+
+def test_a_mail_that_could_not_be_stored_is_refused_for_now_so_the_sender_retries(mail: Mail) -> None:
+    ingest = mail.runtime.ingest
+    assert ingest is not None
+    with ingest.db.transaction() as cur:
+        cur.execute("DROP TABLE raw_mail")  # the raw store's write fails, as on a broken disk
+    raw = plain("From: Olga <olga@example.ru>", "Message-ID: <t1@example.ru>", "Subject: x", body="Привет")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        mail.send("olga@example.ru", raw)
+    assert refused.value.smtp_code == 451  # temporary: a 5xx would make the sender bounce it for good
+    assert mail.tickets() == []
+    RawMailStore(ingest.db)  # the table is back, as after a restart
+    mail.send("olga@example.ru", raw)
+    [ticket_id] = mail.tickets()
+    assert mail.texts(ticket_id) == ["Привет"]
