@@ -24,7 +24,7 @@ Authenticate = Callable[[str | None], Awaitable[object]]
 
 API_PREFIX = "/api/v1/"
 PROVIDER_PREFIX = "/api/v1/ingest/"
-STAFF_INGEST = ("dead-letters",)
+STAFF_INGEST = ("dead-letters", "raw-mail")
 
 
 class BodyTooLarge(ApiError):
@@ -53,7 +53,7 @@ class Guard:
 
 
 def needs_token(path: str) -> bool:
-    """Everything under the API but provider webhooks; the dead-letter store is for staff."""
+    """Everything under the API but provider webhooks; the dead letters and raw mail are for staff."""
     if not path.startswith(API_PREFIX):
         return False
     if not path.startswith(PROVIDER_PREFIX):

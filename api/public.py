@@ -143,3 +143,7 @@ class TicketPublic(Public):
 
 class DeadLettersPublic(RowsPublic):
     pass
+
+
+class RawMailsPublic(RowsPublic):
+    pass

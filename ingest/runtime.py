@@ -6,6 +6,7 @@ from pathlib import Path
 
 from application.helpdesk import Helpdesk
 from ingest.dead_letters import DeadLetters
+from ingest.mail.raw_store import RawMailStore
 from ingest.outbox import Outbox
 from ingest.outbox_jobs import OutboxJobs
 from ingest.service import IngestService
@@ -22,6 +23,7 @@ class IngestRuntime:
     dead_letters: DeadLetters
     service: IngestService
     outbox: Outbox
+    raw_mail: RawMailStore
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -51,4 +53,5 @@ def build_ingest(
     dead_letters = DeadLetters(store.db)
     service = IngestService(helpdesk, dead_letters, store.jobs, wake=wake)
     outbox = Outbox(helpdesk, store.jobs, after_delivery=service.delivered, failures=failures)
-    return IngestRuntime(store.db, store, store.jobs, dead_letters, service, outbox)
+    raw_mail = RawMailStore(store.db)
+    return IngestRuntime(store.db, store, store.jobs, dead_letters, service, outbox, raw_mail)

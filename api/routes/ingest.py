@@ -1,5 +1,5 @@
-"""Provider webhooks (authenticated by each provider's secret or signature, not by bearer tokens)
-and the dead-letter store (admin).
+"""Provider webhooks (authenticated by each provider's secret or signature, not by bearer tokens),
+the dead-letter store and the raw mail kept by the SMTP intake (admin).
 
 The webhook operations are made from the registered channel kinds: `POST /ingest/<kind>/{channel}`
 for every kind with a `webhook`, and `GET` beside it for a kind whose provider verifies the URL
@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
+from fastapi import Path as FastPath
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import CurrentUser, RuntimeDep, require
 from api.choices import one_of
 from api.errors import ApiError
-from api.public import DeadLettersPublic
+from api.public import DeadLettersPublic, RawMailsPublic
 from application.thread_history import ITEM_KINDS
 from domain.values import Role
 from ingest import registry
@@ -159,3 +160,30 @@ def retry(letter_id: str, runtime: RuntimeDep, user: CurrentUser, body: RetryIn 
     if outcome is None:
         raise ApiError(404, "not_found", f"There is no dead letter {letter_id}.")
     return JSONResponse(outcome.body or {"status": "ok"}, status_code=outcome.status)
+
+
+@router.get("/raw-mail", response_model=RawMailsPublic)
+def raw_mails(
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    message_id: Annotated[str, Query(min_length=1, max_length=1000, description="e.g. <q1@example.ru>")],
+) -> dict[str, Any]:
+    """The mails kept as they came over SMTP under a Message-ID (a ticket event's external id)."""
+    require(user, ADMINS, "read raw mail")
+    found = ingest_of(runtime).raw_mail.with_message_id(message_id)
+    return {"data": [mail.public() for mail in found], "count": len(found)}
+
+
+@router.get(
+    "/raw-mail/{raw_id}", responses={200: {"content": {"message/rfc822": {}}, "description": "The mail"}}
+)
+def raw_mail(
+    raw_id: Annotated[str, FastPath(max_length=64)], runtime: RuntimeDep, user: CurrentUser
+) -> Response:
+    """One mail byte for byte, as our SMTP server took it (with its Return-Path on top)."""
+    require(user, ADMINS, "read raw mail")
+    body = ingest_of(runtime).raw_mail.body(raw_id)
+    if body is None:
+        raise ApiError(404, "not_found", f"There is no raw mail {raw_id}.")
+    disposition = f'attachment; filename="{raw_id}.eml"'
+    return Response(body, media_type="message/rfc822", headers={"Content-Disposition": disposition})

@@ -161,6 +161,8 @@ def every_get(desk: dict[str, As]) -> list[tuple[str, str, dict[str, Any], dict[
             widget,
         ),
         ("/ingest/dead-letters", "/ingest/dead-letters", {}, {}),
+        ("/ingest/raw-mail", "/ingest/raw-mail", {"message_id": "<q1@example.ru>"}, {}),
+        ("/ingest/raw-mail/{raw_id}", f"/ingest/raw-mail/{'0' * 64}", {}, {}),
         *[(f"/reports/{name}", f"/reports/{name}", WINDOW, {}) for name in ("summary", "operators", "daily")],
         ("/reports/breakdown", "/reports/breakdown", {**WINDOW, "by": "channel"}, {}),
         ("/reports/hourly", "/reports/hourly", WINDOW, {}),

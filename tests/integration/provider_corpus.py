@@ -20,9 +20,13 @@ e-mail, the SMTP server). A kind new to the corpus adds its door there.
 """
 
 import json
+import smtplib
+import socket
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -31,6 +35,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Runtime
+from ingest.smtp_server import smtp_controller
 from tests.fixtures.payloads import TG_SECRET, VK_SECRET, WA_SECRET, WA_VERIFY, admin_token, hub_signature
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
@@ -151,6 +156,53 @@ def vk(desk: Desk, channel: str, body: bytes) -> Delivery:
     return webhook(desk, "vk", channel, body, {"Content-Type": "application/json"})
 
 
+SMTP_PORTS: "weakref.WeakKeyDictionary[Desk, int]" = weakref.WeakKeyDictionary()
+"""The port of the desk's SMTP intake, started at its first mail and stopped with the desk."""
+MAIL_DOMAIN = "bank.example"
+
+
+def smtp_port(desk: Desk) -> int:
+    if desk not in SMTP_PORTS:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        assert desk.runtime.ingest is not None
+        controller = smtp_controller(desk.runtime.ingest, "127.0.0.1", port)
+        controller.start()
+        desk.resources.callback(controller.stop)
+        SMTP_PORTS[desk] = port
+    return SMTP_PORTS[desk]
+
+
+def email(desk: Desk, channel: str, body: bytes) -> Delivery:
+    """A fixture is a mail as delivered, CRLF or not: its first line `Return-Path: <…>` (as the
+    delivering server wrote it) is the envelope sender it is sent with again over SMTP, which writes
+    it back; without one, its From address. SMTP's answer maps to HTTP: 2xx 200, 4xx 503, 550 404."""
+    wire = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    first, _, rest = wire.partition(b"\r\n")
+    if first.lower().startswith(b"return-path:"):
+        envelope, wire = first.split(b":", 1)[1].strip().strip(b"<>").decode(), rest
+    else:
+        envelope = parseaddr(
+            next(
+                (
+                    line.decode("latin-1")[5:]
+                    for line in wire.split(b"\r\n")
+                    if line.lower().startswith(b"from:")
+                ),
+                "",
+            )
+        )[1]
+    try:
+        with smtplib.SMTP("127.0.0.1", smtp_port(desk)) as smtp:
+            smtp.sendmail(envelope, [f"{channel}@{MAIL_DOMAIN}"], wire)
+    except smtplib.SMTPRecipientsRefused as exc:
+        return Delivery(404, str(exc.recipients), None)
+    except smtplib.SMTPResponseException as exc:
+        return Delivery(503 if exc.smtp_code < 500 else 400, exc.smtp_error.decode(), None)
+    return Delivery(200, "250 Message accepted", None)
+
+
 @dataclass(frozen=True)
 class Door:
     """`settings(channel name)`: what a channel of the kind is added with; `deliver(desk, channel
@@ -161,6 +213,7 @@ class Door:
 
 
 DOORS: dict[str, Door] = {
+    "email": Door(lambda channel: {"address": f"{channel}@{MAIL_DOMAIN}", "smtp_port": "9"}, email),
     "telegram": Door(lambda _: {"secret_token": TG_SECRET, "bot_token": "123:ABC"}, telegram),
     "whatsapp": Door(
         lambda _: {

@@ -3,6 +3,7 @@
 import smtplib
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -38,12 +39,14 @@ class Capture:
         return "250 OK"
 
 
-@pytest.fixture
-def mail(tmp_path: Path, clock: Clock) -> Iterator[tuple[Runtime, int, Capture]]:
+@contextmanager
+def mail_desk(data: Path, clock: Clock) -> Iterator[tuple[Runtime, int, Capture]]:
+    """A desk with channel `mail` (owner anna) for SUPPORT: (runtime, our SMTP intake's port, the
+    outbound SMTP server's capture, which speaks SMTPUTF8 as real servers do)."""
     capture, out_port, in_port = Capture(), free_port(), free_port()
-    outbound = Controller(capture, hostname="127.0.0.1", port=out_port)
+    outbound = Controller(capture, hostname="127.0.0.1", port=out_port, enable_SMTPUTF8=True)
     outbound.start()
-    runtime = sqlite_runtime(tmp_path / "data", clock)
+    runtime = sqlite_runtime(data, clock)
     runtime.helpdesk.register_user("anna", "operator")
     settings = {"address": SUPPORT, "smtp_host": "127.0.0.1", "smtp_port": str(out_port)}
     add_channel(runtime.helpdesk, "mail", "email", "anna", settings, Context("root"))
@@ -57,6 +60,12 @@ def mail(tmp_path: Path, clock: Clock) -> Iterator[tuple[Runtime, int, Capture]]
         inbound.stop()
         outbound.stop()
         runtime.close()
+
+
+@pytest.fixture
+def mail(tmp_path: Path, clock: Clock) -> Iterator[tuple[Runtime, int, Capture]]:
+    with mail_desk(tmp_path / "data", clock) as desk:
+        yield desk
 
 
 def customer_mail(message_id: str, subject: str, html: str, **headers: str) -> EmailMessage:
