@@ -94,13 +94,12 @@ class SearchDb:
             con = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
-            # 16 MiB of pages per connection: reads go through the mmap below, so the cache holds
-            # mostly pages a batch writes; at 64 MiB SQLite's memory grew by 1.7 MiB a minute for
-            # as long as a soak ran (bench/heap_growth.py).
+            # 16 MiB of pages per connection, all of them under the process-wide soft heap limit
+            # (api/sqlite_heap.py); at 64 MiB SQLite's memory grew by 1.7 MiB a minute for as long
+            # as a soak ran (bench/heap_growth.py). No mmap: mapped pages of a growing index count in
+            # the server's RSS without bound (+39 MiB in 19 soak minutes), and on 1M messages
+            # bench/search.py ran as fast without it (two words p99 24.8–28.2 ms vs 30.5–31.7).
             con.execute("PRAGMA cache_size=-16384")
-            # Queries read index pages and the rows of their matches through the OS page cache
-            # without a read() call per page.
-            con.execute("PRAGMA mmap_size=1073741824")
             # A checkpoint (and its fsync) every ~40 MB of WAL instead of every 4 MB: a rebuild writes
             # the index several times over as FTS5 merges segments. Commits stay atomic as before.
             con.execute("PRAGMA wal_autocheckpoint=10000")

@@ -1,7 +1,7 @@
 """Figures as a reader of each language writes them: `1,234.5` in English, `1 234,5` in Russian;
 percentages to 0.1 and durations in words (DESIGN.md: rounded for display only, never in JSON)."""
 
-from datetime import datetime
+from datetime import datetime, time
 
 from api.web.formatting import MONTHS, format_duration, local_time
 from domain.calendar import from_us
@@ -55,13 +55,17 @@ def change(delta: float | None, kind: str, language: str) -> str:
 
 
 def period_label(start: int, end: int, tz: str, language: str) -> str:
-    """`1 Nov 2026 – 30 Nov 2026`: the first and the last day of [start, end) in `tz`."""
-    first = local_time(from_us(start), tz)
-    last = local_time(from_us(end - 1), tz)
+    """`1 Nov 2026 – 30 Nov 2026`: the first and the last day of [start, end) in `tz`. A bound
+    that is not a local midnight shows its time, `31 Oct 2026 – 2 Nov 2026 10:17`, as the span a
+    running period is compared with ends."""
+    first, after = local_time(from_us(start), tz), local_time(from_us(end), tz)
+    timed = first.time() != time() or after.time() != time()
+    last = after if timed else local_time(from_us(end - 1), tz)
 
     def day(at: datetime) -> str:
-        return f"{at.day} {MONTHS[language][at.month - 1]} {at.year}"
+        text = f"{at.day} {MONTHS[language][at.month - 1]} {at.year}"
+        return f"{text} {at:%H:%M}" if timed else text
 
-    if first.date() == last.date():
+    if first.date() == last.date() and not timed:
         return day(first)
     return f"{day(first)} – {day(last)}"

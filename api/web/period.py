@@ -51,9 +51,14 @@ class Window:
         """As the report queries take it: microseconds since the epoch."""
         return to_us(self.start), to_us(self.end)
 
-    def previous(self) -> "Window":
-        """The period of equal length that ends where this one starts."""
-        return Window(self.start - (self.end - self.start), self.start)
+    def previous(self, now: datetime | None = None) -> "Window":
+        """The period of equal length that ends where this one starts. While this one is running
+        (`now` inside it), only as much of that one as has passed of this one: a month to date is
+        compared with the same span before it, not with a whole month."""
+        before = Window(self.start - (self.end - self.start), self.start)
+        if now is not None and self.start < now < self.end:
+            return Window(before.start, before.start + (now - self.start))
+        return before
 
 
 def team_zone(given: str, default: str) -> str:

@@ -45,6 +45,8 @@ class ReportFilter:
     clock: str = "business"
     tz: str = "UTC"
     as_of: datetime | None = None
+    now: datetime | None = None
+    """The desk's clock the preset was read at: a running period is compared up to it."""
     errors: dict[str, str] = field(default_factory=dict)
     """Field → catalogue key of what is wrong with it."""
 
@@ -76,11 +78,12 @@ class ReportFilter:
         )
 
     def previous(self) -> ReportQuery | None:
-        """The period of equal length just before this one, with the same filters."""
+        """The period of equal length just before this one, with the same filters; while this one
+        runs, as much of it as has passed of this one (until `as_of`, if given, else `now`)."""
         q = self.query()
         if q is None or self.start is None or self.end is None:
             return None
-        start, end = period.Window(self.start, self.end).previous().us
+        start, end = period.Window(self.start, self.end).previous(self.as_of or self.now).us
         return replace(q, start=start, end=end)
 
     def filters(self, **changes: str) -> list[tuple[str, str]]:
@@ -169,6 +172,7 @@ def parse(params: Mapping[str, str], zone: str, now: datetime) -> ReportFilter:
         clock=choice("clock", CLOCKS, "business"),
         tz=tz,
         as_of=as_of(text("as_of"), tz, errors) if params.get("as_of") else None,
+        now=now,
         errors=errors,
     )
 

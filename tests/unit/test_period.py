@@ -67,6 +67,21 @@ def test_the_previous_period_is_as_long_and_ends_where_this_one_starts(
     assert before.us == (2 * window.us[0] - window.us[1], window.us[0])
 
 
+@given(
+    now=instants(), tz=st.sampled_from(ZONES), preset=st.sampled_from(("today", "this_week", "this_month"))
+)
+def test_a_running_period_is_compared_with_as_much_of_the_one_before_as_has_passed(
+    now: datetime, tz: str, preset: str
+) -> None:
+    window = period.preset_window(preset, tz, now)
+    before, whole = window.previous(now), window.previous()
+    assert before.start == whole.start
+    assert before.end - before.start == (
+        now - window.start if now > window.start else whole.end - whole.start
+    )
+    assert window.previous(window.end) == whole == window.previous(window.start)
+
+
 @given(now=instants(), tz=st.sampled_from(ZONES))
 def test_last_week_month_and_yesterday_end_where_this_week_month_and_today_begin(
     now: datetime, tz: str

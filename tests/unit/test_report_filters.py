@@ -7,7 +7,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from api.web.dashboard_format import period_label
 from api.web.report_filters import parse
+from domain.calendar import from_us
 
 NOW = datetime(2026, 12, 2, 5, 0, tzinfo=UTC)  # Wednesday, 08:00 in Moscow
 MOSCOW = "Europe/Moscow"
@@ -35,6 +37,24 @@ def test_the_previous_period_is_as_long_and_ends_where_this_one_starts() -> None
     q, before = f.query(), f.previous()
     assert q is not None and before is not None
     assert (before.end, before.end - before.start) == (q.start, q.end - q.start)
+
+
+def test_a_running_month_is_compared_with_the_same_span_before_it_and_says_until_when() -> None:
+    f = parse({"preset": "this_month"}, MOSCOW, NOW)
+    before = f.previous()
+    assert before is not None
+    assert (from_us(before.start).isoformat(), from_us(before.end).isoformat()) == (
+        "2026-10-30T21:00:00+00:00", "2026-11-01T05:00:00+00:00"
+    )  # fmt: skip
+    assert period_label(before.start, before.end, MOSCOW, "en") == "31 Oct 2026 00:00 – 1 Nov 2026 08:00"
+    month = f.query()
+    assert (
+        month is not None and period_label(month.start, month.end, MOSCOW, "en") == "1 Dec 2026 – 31 Dec 2026"
+    )
+    ended = parse({"preset": "last_month"}, MOSCOW, NOW).previous()
+    assert (
+        ended is not None and period_label(ended.start, ended.end, MOSCOW, "en") == "2 Oct 2026 – 31 Oct 2026"
+    )
 
 
 def test_local_dates_include_the_last_day_and_instants_are_taken_as_given() -> None:
