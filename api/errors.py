@@ -1,8 +1,9 @@
 """Every failure leaves as `{"error": code, "detail": sentence}`; bad input is never a 500.
 
 A full disk is a 507 with Retry-After: nothing was saved, and the same request will work once
-there is room. A 500 or a 507 says `Connection: close`: after an unexpected exception uvicorn
-drops the connection, and a client that reused it would see a reset instead of its answer.
+there is room. A report DuckDB cannot compute within its memory limit is a 503 that says so. A
+500, 503 or 507 says `Connection: close`: after an unexpected exception uvicorn drops the
+connection, and a client that reused it would see a reset instead of its answer.
 """
 
 import logging
@@ -40,6 +41,10 @@ STORAGE_ERRORS: tuple[type[Exception], ...] = (
 API_PATHS = ("/api/", "/docs", "/redoc", "/openapi.json", "/health")
 RETRY_AFTER_SECONDS = 30
 LOG_FULL_EVERY_SECONDS = 60.0
+TOO_LARGE = (
+    "This report needs more memory than the analytics view may use (DESKSTREAM_DUCKDB_MEMORY_MB); "
+    "narrow the period or the filters, or raise the limit."
+)
 
 
 class ApiError(Exception):
@@ -99,7 +104,8 @@ def install(app: FastAPI) -> None:
 
 
 def failure(request: Request, exc: Exception) -> Response:
-    """507 for a full disk, else 500; either way the client is told to open a new connection."""
+    """507 for a full disk, 503 for a report larger than DuckDB may hold, else 500; in every case
+    the client is told to open a new connection."""
     if is_disk_full(exc):
         full_disk_log.note(request)
         response = answer(
@@ -109,6 +115,10 @@ def failure(request: Request, exc: Exception) -> Response:
             "The server's disk is full, so nothing was saved; retry later, the same request will work.",
         )
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    elif isinstance(exc, duckdb.OutOfMemoryException):
+        log.warning("%s %s needs more than the analytics view's memory limit: %s", request.method,
+                    request.url.path, str(exc).splitlines()[0])  # fmt: skip
+        response = answer(request, 503, "report_too_large", TOO_LARGE)
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         response = answer(

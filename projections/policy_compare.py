@@ -13,6 +13,7 @@ is hypothetical); "current" means in force at the as-of instant.
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -36,6 +37,11 @@ METRIC_EVENTS = (
 )  # fmt: skip
 """What decides a ticket's SLA outcomes (its waits, open time, policy match, operators). Tags,
 ratings, notes and deliveries do not, and are not read; a test holds the outcomes equal."""
+SLA_ITEMS = (
+    "SELECT s.ticket_id, s.metric, s.done, s.elapsed_seconds FROM sla s "
+    "WHERE s.opened_at >= make_timestamptz(?::BIGINT) AND s.opened_at < make_timestamptz(?::BIGINT)"
+)
+"""The SLA items of the tickets opened in a window (an item's opened_at is its ticket's)."""
 WITHOUT_DATA = (EventType.CUSTOMER_MESSAGE_RECEIVED, EventType.REPLY_SENT)
 """Events whose fields the fold never reads: their JSON is not decoded."""
 
@@ -97,31 +103,46 @@ def rejudged(
 
 def window_tickets(view: View, q: ReportQuery) -> list[Settled]:
     """The tickets received in the window, with the filters but the operator's (an outcome's
-    operator is the metric's, not the ticket's), each with the SLA items it has then."""
+    operator is the metric's, not the ticket's), each with the SLA items it has then.
+
+    Two plain scans, joined here: a month of tickets joined and sorted by DuckDB holds every row at
+    once, more than the server's memory limit allows on a busy desk (164,515 tickets in 64 MiB)."""
     sql = Sql(q, "t.opened_at", None)
-    rows = view.con.execute(
-        "SELECT t.ticket_id, t.policy_name, t.policy_version, t.channel, t.type, t.priority, s.metric, "
-        f"s.done, s.elapsed_seconds FROM tickets t LEFT JOIN sla s USING (ticket_id) {sql.where} "
-        "ORDER BY t.ticket_id, s.metric",
+    heads = view.con.execute(
+        "SELECT t.ticket_id, t.policy_name, t.policy_version, t.channel, t.type, t.priority "
+        f"FROM tickets t {sql.where}",
         sql.params,
-    ).fetchall()
-    return settled_of(rows)
+    )
+    found = {str(row[0]): row for row in streamed(heads)}
+    items: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for tid, *item in streamed(view.con.execute(SLA_ITEMS, [q.start, q.end])):
+        if tid in found:
+            items[tid].append(tuple(item))
+    rows = ((*found[tid], *item) for tid in sorted(found) for item in items.get(tid) or [(None, None, None)])
+    return settled_of(list(rows))
 
 
 def judged_then(view: View, q: ReportQuery) -> tuple[dict[str, dict[str, str]], dict[tuple[str, int], int]]:
     """Each ticket's outcomes as the report judges them, and how many tickets each version judged."""
     sql = Sql(q, "s.opened_at", "s.operator")
-    rows = view.con.execute(
+    cur = view.con.execute(
         f"SELECT s.ticket_id, s.metric, {OUTCOME}, s.policy_name, s.policy_version "
         f"FROM {sql.source('sla s')} {sql.where}",
         [view.as_of, *sql.params],
-    ).fetchall()
+    )
     outcomes: dict[str, dict[str, str]] = defaultdict(dict)
     versions: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for ticket, metric, judged, name, number in rows:
+    for ticket, metric, judged, name, number in streamed(cur):
         outcomes[ticket][metric] = judged
         versions[(name, number)].add(ticket)
     return dict(outcomes), {k: len(v) for k, v in versions.items()}
+
+
+def streamed(cur: Any, size: int = 10_000) -> Iterator[tuple[Any, ...]]:
+    """A result's rows a chunk at a time: a month of tickets fetched whole (fetchall) is held in
+    DuckDB's buffers at once, more than the server's memory limit allows on a busy desk."""
+    while rows := cur.fetchmany(size):
+        yield from rows
 
 
 def metric_facts(db: AnalyticsDb, ids: list[str], until: int | None) -> dict[str, list[Fact]]:
