@@ -23,12 +23,26 @@ def customer_for(
     the one it was linked to or merged into (so the ticket shows in that customer's history);
     `candidates` are its forms (`customer.identities`), the normal one first. An identity never
     seen before registers a customer under the normal form, returned to be saved with the ticket."""
+    known = known_customer(desk, candidates)
+    if known is not None:
+        return known, []
+    registered = Customer.register(name, candidates[0], stamp)
+    return registered.id, [registered]
+
+
+def known_customer(desk: Desk, candidates: tuple[str, ...]) -> UUID | None:
+    """The customer an identity (in its forms) belongs to now, None if it was never seen."""
     for candidate in candidates:
         found = desk.find(Customer.create_id(candidate))
         if isinstance(found, Customer):
-            return survivor(desk, found).id, []
-    registered = Customer.register(name, candidates[0], stamp)
-    return registered.id, [registered]
+            return survivor(desk, found).id
+    return None
+
+
+def same_customer(desk: Desk, customer_id: UUID, other: UUID | None) -> bool:
+    """Whether two customer ids are one record now, after any merges."""
+    found = desk.find(customer_id)
+    return other is not None and isinstance(found, Customer) and survivor(desk, found).id == other
 
 
 def survivor(desk: Desk, customer: Customer) -> Customer:

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from application.command import Context
-from application.customers import customer_for
+from application.customers import customer_for, known_customer, same_customer
 from application.desk import Desk
 from application.saving import retrying
 from application.tickets import new_ticket_id
@@ -80,7 +80,7 @@ def _take_in(
         return duplicate(desk, opened_id, request_id)
     conversation = desk.find(conversation_id)
     candidates = list(conversation.tickets) if conversation else []
-    if message.ticket_hint is not None:
+    if message.ticket_hint is not None and is_senders_ticket(desk, message, message.ticket_hint):
         candidates.append(message.ticket_hint)
     ticket: Ticket | None = None
     for ticket_id in reversed(candidates):
@@ -119,6 +119,17 @@ def _take_in(
     thread = thread_for(conversation, message, ticket.id, stamp)
     recordings = desk.save(*new, ticket, *thread)
     return IntakeResult(ticket.id, ticket.version, recordings[-1].notification.id, "opened")
+
+
+def is_senders_ticket(desk: Desk, message: Inbound, ticket_id: UUID) -> bool:
+    """A ticket named by the message (an answer to one of our mails) takes it only from that
+    ticket's own customer on its channel: whoever else saw one of our Message-IDs, a colleague in
+    copy or a forwarder, must not write into another customer's ticket, and opens their own."""
+    found = desk.find(ticket_id)
+    if not isinstance(found, Ticket) or found.channel != message.channel:
+        return False
+    sender = known_customer(desk, identities(message.kind, message.handle))
+    return same_customer(desk, found.customer_id, sender)
 
 
 def duplicate(desk: Desk, ticket_id: UUID, request_id: str) -> IntakeResult:

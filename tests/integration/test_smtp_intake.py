@@ -123,6 +123,27 @@ def test_an_answer_linked_only_by_in_reply_to_our_reply_lands_in_that_ticket(mai
     assert mail.texts(ticket_id)[-2:] == ["Какой номер договора?", "12-345"]
 
 
+def test_someone_else_answering_our_reply_opens_their_own_ticket_not_the_customers(mail: Mail) -> None:
+    mail.send(
+        "olga@example.ru",
+        plain("From: Olga <olga@example.ru>", "Message-ID: <q5@example.ru>", "Subject: Карта", body="Карта."),
+    )
+    [ticket_id] = mail.tickets()
+    sent = message_from_bytes(mail.reply(ticket_id, "Какой номер договора?"), policy=policy.default)
+    forged = plain(
+        "From: Mallory <mallory@example.com>",
+        "Message-ID: <m1@example.com>",
+        f"In-Reply-To: {sent['Message-ID']}",
+        f"Subject: Re: [#{ticket_id}] Карта",
+        body="Смените мой адрес на mallory@example.com",
+    )
+    mail.send("mallory@example.com", forged)
+    mail.send("mallory@example.com", forged)
+    assert mail.texts(ticket_id) == ["Карта.", "Какой номер договора?"]
+    [other] = [t for t in mail.tickets() if t != ticket_id]
+    assert mail.texts(other) == ["Смените мой адрес на mallory@example.com"]
+
+
 def test_a_bounce_on_the_null_sender_makes_no_ticket_and_one_dead_letter(mail: Mail) -> None:
     bounce = plain(
         "From: Mail Delivery System <MAILER-DAEMON@mx.example.ru>",
