@@ -111,7 +111,10 @@ def define_checklist(body: ChecklistIn, caller: CallerDep) -> CommandPublic:
     return caller.done(result)
 
 
-@router.post("/qa/reviews", status_code=201)
+NO_SAMPLE = {404: {"description": "No sample of that month and size has been drawn (qa_sample_not_found)."}}
+
+
+@router.post("/qa/reviews", status_code=201, responses=NO_SAMPLE)
 def record_review(body: ReviewIn, caller: CallerDep) -> CommandPublic:
     """Review one ticket of the month's recorded sample: a score per criterion, a comment (required
     when it fails) and pass/fail. Once per ticket and month (409 `qa_review_exists`)."""

@@ -75,6 +75,16 @@ def test_every_error_a_wrong_request_gets_is_declared_for_its_operation(served: 
     assert {400, 403, 404, 422} <= seen
 
 
+def test_a_review_of_a_month_never_drawn_is_a_404_the_document_declares(served: Any) -> None:
+    """Schemathesis found it: a write with no path parameter can still name what does not exist."""
+    client, users = served
+    body = {"month": "2026-01", "ticket_id": str(uuid4()), "scores": {"tone": 3}, "passed": True}
+    response = client.post("/api/v1/qa/reviews", json=body, headers=users["quinn"].headers())
+    assert response.status_code == 404 and response.json()["error"] == "qa_sample_not_found"
+    declared = client.get("/openapi.json").json()["paths"]["/api/v1/qa/reviews"]["post"]["responses"]
+    assert "404" in declared
+
+
 def test_a_method_the_path_does_not_allow_is_405_with_its_allow_header(served: Any) -> None:
     client, users = served
     response = client.delete("/api/v1/tickets", headers=users["root"].headers())
