@@ -139,8 +139,8 @@ def judged_then(view: View, q: ReportQuery) -> tuple[dict[str, dict[str, str]], 
 
 
 def streamed(cur: Any, size: int = 10_000) -> Iterator[tuple[Any, ...]]:
-    """A result's rows a chunk at a time: a month of tickets fetched whole (fetchall) is held in
-    DuckDB's buffers at once, more than the server's memory limit allows on a busy desk."""
+    """A result's rows a chunk at a time: fetched whole (fetchall), a month's rows would first be
+    materialized in DuckDB's buffers, under the server's memory limit, before Python read one."""
     while rows := cur.fetchmany(size):
         yield from rows
 
