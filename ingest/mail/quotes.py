@@ -9,7 +9,9 @@ An operator reads what the customer wrote now, not the thread again under it. Ta
   not mark quotes, top-posting;
 - everything from Outlook's "-----Original Message-----" (ru "-----Исходное сообщение-----") or its
   header block ("From: …" then "Sent: …" / "Date: …"; ru "От: …" then "Отправлено: …" / "Дата: …");
-- the signature: everything after a "-- " line (RFC 3676 §4.3; also "--", as some clients trim it).
+- the signature: everything after a "-- " line (RFC 3676 §4.3; also "--", as some clients trim it),
+  and a mail app's own last line ("Sent from my iPhone", "Get Outlook for Android", "Отправлено с
+  iPhone", "Отправлено из мобильной Почты Mail.ru") when it names a device or a mail app.
 Answers written between quotes (inline replies, bottom-posting) stay. When nothing would be left
 (a mail that is only a forward or only a quote), the text is kept whole: a message is never emptied.
 """
@@ -31,6 +33,15 @@ ORIGINAL = re.compile(
 OUTLOOK_FROM = re.compile(r"^\s*\*?(from|от)\s*:\*?\s+\S", re.IGNORECASE)
 OUTLOOK_NEXT = re.compile(r"^\s*\*?(sent|date|to|отправлено|дата|кому)\s*:", re.IGNORECASE)
 SIGNATURE = ("-- ", "--")
+DEVICE_LINE = re.compile(
+    r"^\s*(sent from|sent with|get|отправлено (с|со|из)|послано (с|из))\b.{0,60}?"
+    r"\b(iphone|ipad|android|samsung|galaxy|huawei|xiaomi|honor|mobile|phone|outlook|gmail|yahoo|mail"
+    r"|смартфона|телефона|мобильн\w*"
+    r"|почт\w*|яндекс\w*)\b.{0,40}$",
+    re.IGNORECASE,
+)
+"""The line a mail app adds under the text on its own: a device's or an app's name in it, so that
+"Sent from my office yesterday" or "Отправлено с опозданием" stay."""
 
 
 def newlines(text: str) -> str:
@@ -91,8 +102,14 @@ def own_words(text: str) -> str:
         if not quoted(line):
             kept.append(line)
         at += 1
-    words = tidy(kept)
+    words = tidy(without_device_line(kept))
     return words if words else tidy(lines)
+
+
+def without_device_line(lines: list[str]) -> list[str]:
+    """`lines` without a mail app's "Sent from my …" as the last of them that is not empty."""
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=None)
+    return lines[:last] if last is not None and DEVICE_LINE.match(lines[last]) else lines
 
 
 def tidied(text: str) -> str:

@@ -1,5 +1,6 @@
 """The customer's own words of a reply: quoted history and signatures off (ingest/mail/quotes.py)."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -95,3 +96,36 @@ def test_the_own_words_are_never_empty_for_a_text_with_words_and_never_longer(pa
         assert words.strip()
     assert len(words) <= len(text)
     assert "\r" not in words
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        "Sent from my iPhone",
+        "Sent from my Samsung Galaxy smartphone.",
+        "Get Outlook for Android",
+        "Sent from Yahoo Mail on Android",
+        "Отправлено с iPhone",
+        "Отправлено из мобильной Почты Mail.ru",
+        "Отправлено из Яндекс Почты для мобильных",
+    ],
+)
+def test_a_mail_apps_own_last_line_comes_off(app: str) -> None:
+    assert own_words(f"Карта снова работает, спасибо.\n\n{app}\n") == "Карта снова работает, спасибо."
+    assert own_words(f"Thanks!\n{app}\n\nOn Mon, 2 Mar 2026, Bank <s@bank.example> wrote:\n> Hi") == "Thanks!"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sent it yesterday.\nSent from my office, where the card works.",
+        "Документы готовы.\nОтправлено с опозданием, извините.",
+        "Sent from my iPhone\nbut the payment still fails.",
+    ],
+)
+def test_the_customers_own_sentences_stay(text: str) -> None:
+    assert own_words(text) == text
+
+
+def test_a_mail_that_is_only_the_apps_line_is_kept_whole() -> None:
+    assert own_words("Sent from my iPhone") == "Sent from my iPhone"
