@@ -2,7 +2,7 @@
 unit and legend in the reader's language; every figure-bearing shape links to its drill-down."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from hypothesis import given
@@ -17,6 +17,7 @@ from projections.report_distribution import BUCKETS, figure_name
 
 NOW = datetime(2026, 12, 2, 5, 0, tzinfo=UTC)
 FILTER = parse({"preset": "last_month", "operator": "anna"}, "Europe/Moscow", NOW)
+FIRST_DAY = date(2026, 11, 1)
 LINK = re.compile(r'<a href="([^"]+)">')
 
 
@@ -28,7 +29,7 @@ def sla(achieved: int, breached: int, pending: int) -> dict[str, object]:
 
 def reports(received: list[int], frt: list[int], likes: int = 8, dislikes: int = 2) -> Reports:
     days = [
-        {"day": f"2026-11-{i + 1:02d}", "received": n, "resolved": max(0, n - 1)}
+        {"day": (FIRST_DAY + timedelta(days=i)).isoformat(), "received": n, "resolved": max(0, n - 1)}
         for i, n in enumerate(received)
     ]
     summary = {
